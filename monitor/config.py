@@ -1,0 +1,555 @@
+"""config.toml -> typed, frozen settings, validated before anything runs.
+
+Every error reads ``file:line: dotted.key: expected ..., got ...`` and is a
+:class:`~monitor.errors.ConfigError` (exit status 2). Unknown keys are errors
+too, with a "did you mean" when one is close: a typo must not silently fall
+back to a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+BUNDLED_CONFIG = Path(__file__).with_name("config.toml")
+KNOWN_ADAPTERS = ("generic", "telesur", "rhc")
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+# ---------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schedule:
+    """An interval ("20m") or a five-field cron expression."""
+
+    text: str
+    interval: timedelta | None = None
+    cron: str | None = None
+
+    @property
+    def nominal_seconds(self) -> float:
+        """Roughly how often it fires; used for misfire grace and backoff bounds."""
+        if self.interval is not None:
+            return self.interval.total_seconds()
+        return 3600.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutletConfig:
+    key: str
+    name: str
+    language: str
+    base_url: str
+    adapter: str = "generic"
+    schedule: Schedule = field(default_factory=lambda: Schedule(text="30m", interval=timedelta(minutes=30)))
+    enabled: bool = True
+    timezone: str = "America/Havana"
+    feeds: tuple[str, ...] = ()  # absolute URLs (resolved against base_url)
+    listings: tuple[str, ...] = ()  # may hold {page}
+    search: tuple[str, ...] = ()  # must hold {query}; may hold {page}
+    search_queries: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    article_pattern: str | None = None  # regex on the URL path of article links
+    max_pages: int = 1  # pagination depth for listing/search pages
+    selectors: tuple[tuple[str, str], ...] = ()  # field -> CSS selector overrides
+    drop: tuple[str, ...] = ()  # CSS selectors removed from the body
+    min_interval: timedelta | None = None  # adaptive polling bounds
+    max_interval: timedelta | None = None
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc.lower()
+
+    def selector(self, name: str) -> str | None:
+        return dict(self.selectors).get(name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpConfig:
+    user_agent: str = "monitor/0.1 (news research; +https://github.com/monitor-news/monitor)"
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    max_redirects: int = 5
+    max_bytes: int = 5_000_000
+    retries: int = 3
+    backoff: float = 1.0  # first retry delay, doubled each time, with jitter
+    max_backoff: float = 60.0
+    per_host_interval: float = 1.0  # seconds between requests to one host
+    per_host_concurrency: int = 2
+    unconditional_every: timedelta = timedelta(hours=24)
+    recheck_after: timedelta = timedelta(days=2)  # refetch a stored article for edits
+    recheck_window: timedelta = timedelta(days=7)  # ... while it is younger than this
+    respect_robots: bool = True
+    max_articles_per_run: int = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmtpConfig:
+    host: str
+    port: int = 25
+    sender: str = "monitor@localhost"
+    recipients: tuple[str, ...] = ()
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DigestConfig:
+    format: str = "markdown"
+    silent_after_days: int = 3
+    excerpt_chars: int = 240
+    smtp: SmtpConfig | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DedupeConfig:
+    simhash_bits: int = 64
+    max_distance: int = 3  # Hamming distance at or under which two bodies are one story
+    shingle_words: int = 4
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    path: Path
+    store_path: Path
+    outlets: tuple[OutletConfig, ...]
+    http: HttpConfig = field(default_factory=HttpConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
+    dedupe: DedupeConfig = field(default_factory=DedupeConfig)
+    relevance: dict[str, Any] = field(default_factory=dict)  # raw table, compiled by classify
+
+    def outlet(self, key: str) -> OutletConfig:
+        for outlet in self.outlets:
+            if outlet.key == key:
+                return outlet
+        known = ", ".join(o.key for o in self.outlets)
+        raise ConfigError(f"{self.path.name}: no outlet {key!r} (known: {known})")
+
+    @property
+    def enabled_outlets(self) -> tuple[OutletConfig, ...]:
+        return tuple(o for o in self.outlets if o.enabled)
+
+
+# ---------------------------------------------------------------- reading
+
+
+class Reader:
+    """Typed access to one TOML table, raising errors that name file, line and key."""
+
+    def __init__(self, data: dict[str, Any], where: str, source: "Source"):
+        self.data = data
+        self.where = where  # dotted path of this table ("" for the root)
+        self.source = source
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def fail(self, name: str, expected: str, got: Any = None, *, show_got: bool = True) -> ConfigError:
+        return self.source.error(self.key(name), expected, got, show_got=show_got)
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def _get(self, name: str, default: Any, required: bool) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            if required:
+                raise self.source.error(self.key(name), "a value (this key is required)", show_got=False)
+            return default
+        return self.data[name]
+
+    def str(self, name: str, default: Any = None, *, required: bool = False) -> Any:
+        value = self._get(name, default, required)
+        if value is default and name not in self.data:
+            return value
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(name, "a non-empty string", value)
+        return value.strip()
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self._get(name, default, False)
+        if not isinstance(value, bool):
+            raise self.fail(name, "true or false", value)
+        return value
+
+    def int(self, name: str, default: int, *, minimum: int = 0) -> int:
+        value = self._get(name, default, False)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(name, f"a whole number >= {minimum}", value)
+        return value
+
+    def float(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+        value = self._get(name, default, False)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+            raise self.fail(name, f"a number >= {minimum:g}", value)
+        return float(value)
+
+    def str_list(self, name: str) -> tuple[str, ...]:
+        value = self._get(name, [], False)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(name, "a list of strings", value)
+        return tuple(v.strip() for v in value)
+
+    def duration(self, name: str, default: timedelta | None) -> timedelta | None:
+        value = self._get(name, None, False)
+        if value is None:
+            return default
+        parsed = parse_interval(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise self.fail(name, 'a duration like "90s", "20m", "6h" or "2d"', value)
+        return parsed
+
+    def table(self, name: str, *, required: bool = False) -> "Reader | None":
+        value = self._get(name, None, required)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail(name, "a table", value)
+        return Reader(value, self.key(name), self.source)
+
+    def check_unknown(self, allowed: Iterable[str] | None = None) -> None:
+        allowed_set = set(allowed) if allowed is not None else self.used
+        for name in self.data:
+            if name not in allowed_set:
+                close = difflib.get_close_matches(name, sorted(allowed_set), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise self.source.error(self.key(name), f"a known key{hint}", name, show_got=False, unknown=True)
+
+
+class Source:
+    """The config file's text, so errors can point at a line."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line_of(self, dotted: str) -> int | None:
+        """Best-effort line number of a dotted key (tomllib does not keep positions)."""
+        parts = dotted.split(".")
+        for split in range(len(parts) - 1, -1, -1):
+            header, rest = parts[:split], parts[split:]
+            start = self._header_line(header) if header else 0
+            if start is None:
+                continue
+            if not rest:
+                return start + 1
+            key_re = re.compile(r"^\s*" + re.escape(rest[0]) + r"\s*=")
+            for number in range(start, len(self.lines)):
+                line = self.lines[number]
+                if number > start and line.lstrip().startswith("[") and header:
+                    break
+                if key_re.match(line):
+                    return number + 1
+            return start + 1 if header else None
+        return None
+
+    def _header_line(self, header: list[str]) -> int | None:
+        want = ".".join(header)
+        for number, line in enumerate(self.lines):
+            match = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
+            if match and match.group(1).replace('"', "").replace("'", "").replace(" ", "") == want:
+                return number
+        return None
+
+    def error(self, dotted: str, expected: str, got: Any = None, *, show_got: bool = True, unknown: bool = False) -> ConfigError:
+        line = self.line_of(dotted)
+        place = f"{self.path.name}:{line}" if line else self.path.name
+        if unknown:
+            return ConfigError(f"{place}: {dotted}: unknown key, expected {expected}")
+        detail = f", got {_show(got)}" if show_got else ""
+        return ConfigError(f"{place}: {dotted}: expected {expected}{detail}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    return repr(value)
+
+
+def parse_interval(text: str) -> timedelta | None:
+    match = _INTERVAL.match(text)
+    if not match or float(match.group(1)) <= 0:
+        return None
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def parse_schedule(text: str) -> Schedule | None:
+    interval = parse_interval(text)
+    if interval is not None:
+        return Schedule(text=text, interval=interval)
+    if len(text.split()) == 5:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(text)
+        except ValueError:
+            return None
+        return Schedule(text=text, cron=text)
+    return None
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load(path: str | Path | None = None, *, store_path: str | Path | None = None) -> Config:
+    """Read and validate a config file (the bundled one when ``path`` is None)."""
+    path = Path(path) if path is not None else BUNDLED_CONFIG
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    return from_dict(data, path=path, text=text, store_path=store_path)
+
+
+def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: str | Path | None = None) -> Config:
+    source = Source(path, text)
+    root = Reader(data, "", source)
+
+    store = root.table("store")
+    db = store.str("path", "monitor.db") if store else "monitor.db"
+    if store:
+        store.check_unknown()
+    resolved_store = Path(store_path) if store_path is not None else _relative_to(path, db)
+
+    http = _http(root.table("http"))
+    digest = _digest(root.table("digest"))
+    dedupe = _dedupe(root.table("dedupe"))
+
+    outlets_table = root.table("outlets", required=True)
+    assert outlets_table is not None
+    if not outlets_table.data:
+        raise source.error("outlets", "at least one [outlets.KEY] table", show_got=False)
+    outlets = tuple(_outlet(outlets_table, key) for key in outlets_table.data)
+
+    relevance = root.table("relevance")
+    relevance_data = relevance.data if relevance else {}
+    root.used.add("relevance")
+    root.check_unknown()
+
+    config = Config(
+        path=path,
+        store_path=resolved_store,
+        outlets=outlets,
+        http=http,
+        digest=digest,
+        dedupe=dedupe,
+        relevance=relevance_data,
+    )
+    # Compile the rules now, so a bad pattern is a config error before anything runs.
+    from .classify import compile_rules
+
+    compile_rules(config.relevance, source=source)
+    return config
+
+
+def _relative_to(config_path: Path, value: str) -> Path:
+    candidate = Path(value).expanduser()
+    if candidate.is_absolute() or config_path == BUNDLED_CONFIG:
+        # The bundled config lives inside the package: its store goes in the working directory.
+        return candidate
+    return config_path.parent / candidate
+
+
+def _http(table: Reader | None) -> HttpConfig:
+    if table is None:
+        return HttpConfig()
+    d = HttpConfig()
+    config = HttpConfig(
+        user_agent=table.str("user_agent", d.user_agent),
+        connect_timeout=table.float("connect_timeout", d.connect_timeout, minimum=0.1),
+        read_timeout=table.float("read_timeout", d.read_timeout, minimum=0.1),
+        max_redirects=table.int("max_redirects", d.max_redirects),
+        max_bytes=table.int("max_bytes", d.max_bytes, minimum=1024),
+        retries=table.int("retries", d.retries),
+        backoff=table.float("backoff", d.backoff),
+        max_backoff=table.float("max_backoff", d.max_backoff),
+        per_host_interval=table.float("per_host_interval", d.per_host_interval),
+        per_host_concurrency=table.int("per_host_concurrency", d.per_host_concurrency, minimum=1),
+        unconditional_every=table.duration("unconditional_every", d.unconditional_every) or d.unconditional_every,
+        recheck_after=table.duration("recheck_after", d.recheck_after) or d.recheck_after,
+        recheck_window=table.duration("recheck_window", d.recheck_window) or d.recheck_window,
+        respect_robots=table.bool("respect_robots", d.respect_robots),
+        max_articles_per_run=table.int("max_articles_per_run", d.max_articles_per_run, minimum=1),
+    )
+    table.check_unknown()
+    return config
+
+
+def _digest(table: Reader | None) -> DigestConfig:
+    if table is None:
+        return DigestConfig()
+    d = DigestConfig()
+    fmt = table.str("format", d.format)
+    if fmt not in ("markdown", "html", "json", "atom"):
+        raise table.fail("format", 'one of "markdown", "html", "json", "atom"', fmt)
+    smtp_table = table.table("smtp")
+    smtp = None
+    if smtp_table is not None:
+        recipients = smtp_table.str_list("recipients")
+        if not recipients:
+            raise smtp_table.fail("recipients", "at least one address", [])
+        smtp = SmtpConfig(
+            host=smtp_table.str("host", required=True),
+            port=smtp_table.int("port", 25, minimum=1),
+            sender=smtp_table.str("sender", "monitor@localhost"),
+            recipients=recipients,
+            username=smtp_table.str("username", None),
+            password=smtp_table.str("password", None),
+            starttls=smtp_table.bool("starttls", False),
+        )
+        smtp_table.check_unknown()
+    config = DigestConfig(
+        format=fmt,
+        silent_after_days=table.int("silent_after_days", d.silent_after_days, minimum=1),
+        excerpt_chars=table.int("excerpt_chars", d.excerpt_chars, minimum=40),
+        smtp=smtp,
+    )
+    table.check_unknown()
+    return config
+
+
+def _dedupe(table: Reader | None) -> DedupeConfig:
+    if table is None:
+        return DedupeConfig()
+    d = DedupeConfig()
+    config = DedupeConfig(
+        simhash_bits=d.simhash_bits,
+        max_distance=table.int("max_distance", d.max_distance),
+        shingle_words=table.int("shingle_words", d.shingle_words, minimum=1),
+    )
+    if config.max_distance > 16:
+        raise table.fail("max_distance", "a Hamming distance between 0 and 16", config.max_distance)
+    table.check_unknown()
+    return config
+
+
+_OUTLET_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_SELECTOR_FIELDS = ("title", "subtitle", "author", "caption", "published", "modified", "body", "tags", "section", "container")
+
+
+def _outlet(outlets: Reader, key: str) -> OutletConfig:
+    table = outlets.table(key)
+    assert table is not None
+    if not _OUTLET_KEY.match(key):
+        raise outlets.source.error(f"outlets.{key}", "an outlet key of lower-case letters, digits, '-' or '_'", key)
+    base_url = table.str("base_url", required=True)
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise table.fail("base_url", "an absolute http(s) URL", base_url)
+    if not base_url.endswith("/"):
+        base_url += "/"
+
+    language = table.str("language", required=True)
+    if not re.fullmatch(r"[a-z]{2}", language):
+        raise table.fail("language", 'a two-letter language code such as "en" or "es"', language)
+    adapter = table.str("adapter", "generic")
+    if adapter not in KNOWN_ADAPTERS:
+        raise table.fail("adapter", "one of " + ", ".join(f'"{a}"' for a in KNOWN_ADAPTERS), adapter)
+
+    schedule_text = table.str("schedule", "30m")
+    schedule = parse_schedule(schedule_text)
+    if schedule is None:
+        raise table.fail("schedule", 'an interval like "20m" or a cron expression', schedule_text)
+
+    tz = table.str("timezone", "America/Havana")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise table.fail("timezone", 'an IANA time zone such as "America/Havana"', tz) from None
+
+    def urls(name: str) -> tuple[str, ...]:
+        return tuple(urljoin(base_url, u.lstrip("/") if not _is_absolute(u) else u) for u in table.str_list(name))
+
+    search = urls("search")
+    for template in search:
+        if "{query}" not in template:
+            raise table.fail("search", "URL templates containing {query}", template)
+    queries = table.str_list("search_queries")
+    if search and not queries:
+        raise table.fail("search_queries", "at least one query when search URLs are set", [])
+
+    pattern = table.str("article_pattern", None)
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise table.fail("article_pattern", f"a valid regular expression ({exc})", pattern) from None
+
+    selectors_table = table.table("selectors")
+    selectors: tuple[tuple[str, str], ...] = ()
+    if selectors_table is not None:
+        pairs = []
+        for name in selectors_table.data:
+            if name not in _SELECTOR_FIELDS:
+                selectors_table.check_unknown(_SELECTOR_FIELDS)
+            pairs.append((name, selectors_table.str(name, required=True)))
+        selectors = tuple(pairs)
+        _check_selectors(selectors_table, selectors)
+
+    drop = table.str_list("drop")
+    config = OutletConfig(
+        key=key,
+        name=table.str("name", required=True),
+        language=language,
+        base_url=base_url,
+        adapter=adapter,
+        schedule=schedule,
+        enabled=table.bool("enabled", True),
+        timezone=tz,
+        feeds=urls("feeds"),
+        listings=urls("listings"),
+        search=search,
+        search_queries=queries,
+        sitemaps=urls("sitemaps"),
+        article_pattern=pattern,
+        max_pages=table.int("max_pages", 1, minimum=1),
+        selectors=selectors,
+        drop=drop,
+        min_interval=table.duration("min_interval", None),
+        max_interval=table.duration("max_interval", None),
+    )
+    table.check_unknown()
+    if config.min_interval and config.max_interval and config.min_interval > config.max_interval:
+        raise table.fail("min_interval", f"at most max_interval ({config.max_interval})", table.data["min_interval"])
+    return config
+
+
+def _is_absolute(url: str) -> bool:
+    return bool(urlsplit(url).scheme)
+
+
+def _check_selectors(table: Reader, selectors: tuple[tuple[str, str], ...]) -> None:
+    """A selector Lexbor cannot parse is a config error, not a silent non-match."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    probe = LexborHTMLParser("<html><body></body></html>")
+    for name, css in selectors:
+        try:
+            probe.css(css)
+        except Exception as exc:  # selectolax raises plain ValueError/SelectolaxError
+            raise table.fail(name, f"a CSS selector ({exc})", css) from None

@@ -1,0 +1,138 @@
+"""The records that travel between stages.
+
+    schedule -> discover -(Link)-> fetch -(Page)-> extract -(Article)-> normalise
+             -> classify (Article + Relevance) -> dedupe/store -(Outcome)-> digest
+
+All are frozen: a stage adds to a record with ``dataclasses.replace``.
+Datetimes are always timezone-aware (UTC once extracted); the string the
+outlet printed is kept beside each date so a parse can be audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+LinkSource = Literal["feed", "listing", "search", "sitemap", "manual"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
+    """A candidate article URL found by discovery."""
+
+    url: str
+    outlet: str
+    source: LinkSource
+    title: str | None = None
+    published: datetime | None = None  # what the feed/sitemap claims, if anything
+    lastmod: datetime | None = None  # sitemap <lastmod> / feed updated
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """A fetched HTTP response, decoded."""
+
+    url: str  # what was asked for
+    final_url: str  # after redirects
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
+    content: bytes = b""
+    text: str = ""
+    encoding: str = "utf-8"
+    fetched_at: datetime | None = None
+    not_modified: bool = False  # 304, or 200 with an unchanged body hash
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def body_hash(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hit:
+    """One surviving rule match: why an item was judged relevant."""
+
+    rule: str
+    family: str
+    text: str  # the matched text, as found (folded)
+    weight: float
+    in_title: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Relevance:
+    relevant: bool
+    score: float
+    hits: tuple[Hit, ...] = ()
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for hit in self.hits:
+            seen.setdefault(hit.rule, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """The one record that travels from extraction to the store."""
+
+    url: str  # where it was fetched
+    canonical_url: str  # validated rel=canonical / og:url, else url; canonicalised
+    outlet: str  # outlet key from config, e.g. "telesur-en"
+    outlet_name: str  # display name, printed at the foot of the seed document
+    language: str | None = None  # "en" / "es"
+    title: str = ""
+    subtitle: str | None = None  # lede / standfirst
+    author: str | None = None
+    caption: str | None = None  # lead image caption / credit
+    published: datetime | None = None  # UTC; never filled from a modified date
+    published_raw: str | None = None
+    modified: datetime | None = None  # UTC
+    modified_raw: str | None = None
+    section: str | None = None
+    body: tuple[str, ...] = ()  # paragraphs as the outlet prints them
+    tags: tuple[str, ...] = ()
+    fetched_at: datetime | None = None
+    # field name -> where it came from ("json-ld", "og", "selector:h1.x", "seed")
+    provenance: tuple[tuple[str, str], ...] = ()
+    relevance: Relevance | None = None  # added by classify
+
+    @property
+    def text_for_matching(self) -> str:
+        """Everything a reader would see, for relevance rules."""
+        parts = [self.title, self.subtitle or "", self.caption or "", *self.body]
+        return "\n".join(p for p in parts if p)
+
+
+OutcomeKind = Literal["new", "updated", "unchanged", "seen"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """What the store did with an Article."""
+
+    item_id: str
+    kind: OutcomeKind  # new row / new version / same text again / new URL only
+    relevant: bool
+    new_url: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutletRun:
+    """One outlet's run, as recorded in the ``runs`` table."""
+
+    outlet: str
+    started: datetime
+    finished: datetime
+    status: Literal["ok", "failing"]
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    relevant: int = 0
+    failed: int = 0
+    not_modified: int = 0
+    error: str | None = None  # reason when failing: "blocked (403)", "timeout", ...
