@@ -1,0 +1,130 @@
+"""The store's schema, as an ordered list of sqlite-utils migrations.
+
+Never edit a migration that has shipped: add a new one, so a database written
+by an older release opens and upgrades in place (``Store`` applies what is
+pending on open). Column names are plain words for Datasette users;
+timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
+
+    items ──< item_urls      every canonical URL an item was seen at
+      │  ──< item_keys       every dedupe key (native ids and canonical URLs)
+      │  ──< versions        earlier texts, when the outlet edits
+      │  ──  raw_pages       the last fetched HTML, zlib-compressed
+      └── items_fts          full-text search over title and body
+    runs, http_cache         per-outlet run log; HTTP validators per URL
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("monitor")
+
+ITEM_COLUMNS: dict[str, type] = {
+    "id": str,
+    "seq": int,
+    "outlet": str,
+    "language": str,
+    "url": str,
+    "canonical_url": str,
+    "title": str,
+    "subtitle": str,
+    "author": str,
+    "caption": str,
+    "section": str,
+    "published": str,
+    "published_raw": str,
+    "modified": str,
+    "modified_raw": str,
+    "body": str,
+    "tags": str,
+    "text": str,
+    "relevant": int,
+    "score": float,
+    "rules": str,
+    "hits": str,
+    "first_seen": str,
+    "last_seen": str,
+    "fetched_at": str,
+    "content_hash": str,
+    "version": int,
+}
+
+# Re-index search only when searchable text changes, not on every last_seen bump.
+_FTS_UPDATE_TRIGGER = """
+DROP TRIGGER IF EXISTS items_au;
+CREATE TRIGGER items_au AFTER UPDATE OF title, body ON items BEGIN
+  INSERT INTO items_fts (items_fts, rowid, title, body) VALUES('delete', old.rowid, old.title, old.body);
+  INSERT INTO items_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+END;
+"""
+
+_RELEVANT_VIEW = """
+SELECT id, seq, outlet, language, published, title, score, rules, url, first_seen, version
+FROM items WHERE relevant = 1
+"""
+
+
+@MIGRATIONS(name="m001_initial")
+def m001_initial(db: Database) -> None:
+    """Items and the tables that find them again, runs and the HTTP cache."""
+    _create_items(db)
+    _create_item_children(db)
+    _create_logs(db)
+
+
+@MIGRATIONS(name="m002_search")
+def m002_search(db: Database) -> None:
+    """Accent-insensitive full-text search and the ``relevant_items`` view."""
+    items = db.table("items")
+    items.enable_fts(["title", "body"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db.executescript(_FTS_UPDATE_TRIGGER)
+    db.create_view("relevant_items", _RELEVANT_VIEW.strip())
+
+
+def _create_items(db: Database) -> None:
+    items = db.table("items")
+    items.create(
+        ITEM_COLUMNS,
+        pk="id",
+        not_null=["seq", "outlet", "url", "canonical_url", "text", "first_seen", "last_seen", "version"],
+        defaults={"relevant": 0, "score": 0.0, "tags": "[]", "rules": "[]", "hits": "[]", "version": 1},
+    )
+    items.create_index(["seq"], unique=True)
+    items.create_index(["outlet", "relevant"])
+    items.create_index(["published"])
+    items.create_index(["first_seen"])
+
+
+def _create_item_children(db: Database) -> None:
+    fk = [("item_id", "items", "id")]
+    db.table("item_urls").create(
+        {"url": str, "item_id": str, "first_seen": str, "last_seen": str, "source": str},
+        pk="url",
+        foreign_keys=fk,
+    )
+    db.table("item_urls").create_index(["item_id"])
+    db.table("item_keys").create({"key": str, "item_id": str}, pk="key", foreign_keys=fk)
+    db.table("item_keys").create_index(["item_id"])
+    versions = {"item_id": str, "version": int, "title": str, "body": str, "text": str}
+    versions |= {"content_hash": str, "modified": str, "replaced_at": str}
+    db.table("versions").create(versions, pk=("item_id", "version"), foreign_keys=fk)
+    db.table("versions").create_index(["replaced_at"])
+    raw = {"item_id": str, "url": str, "fetched_at": str, "encoding": str, "html": bytes}
+    db.table("raw_pages").create(raw, pk="item_id", foreign_keys=fk)
+
+
+def _create_logs(db: Database) -> None:
+    runs = {"id": int, "outlet": str, "started": str, "finished": str, "status": str}
+    runs |= {name: int for name in ("seen", "new", "updated", "relevant", "failed", "not_modified")}
+    runs["error"] = str
+    db.table("runs").create(runs, pk="id", not_null=["outlet", "started", "status"])
+    db.table("runs").create_index(["outlet", "id"])
+    cache = {"url": str, "etag": str, "last_modified": str, "body_hash": str}
+    cache |= {"checked_at": str, "unconditional_at": str}
+    db.table("http_cache").create(cache, pk="url")
+
+
+def migration_names() -> list[str]:
+    """Every migration this release knows, in order (the last is the current schema)."""
+    return [migration.name for migration in MIGRATIONS.pending(Database(memory=True))]

@@ -1,0 +1,410 @@
+"""The SQLite store: the only module that writes SQL.
+
+One writer, many readers. The database runs in WAL mode with a 30 s busy
+timeout, and every write is one ``BEGIN IMMEDIATE`` transaction, so Datasette
+can read while a run writes and an article is either wholly stored (item,
+URLs, keys, old version, raw page) or not at all — a process killed mid-run
+loses nothing it had committed. ``synchronous=NORMAL`` is WAL's recommended
+level: safe against crashes of the process; only a power cut can drop the last
+commits, never corrupt the file.
+
+Rows come back as dicts with the JSON columns (``tags``, ``rules``, ``hits``)
+decoded to lists. Timestamps are ISO-8601 UTC strings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlite_utils import Database
+
+from monitor import dedupe, normalise
+from monitor.errors import StoreError
+from monitor.migrations import MIGRATIONS
+from monitor.models import Article, Outcome, OutletRun, Relevance
+from monitor.urls import canonical_url, identity_key
+
+if TYPE_CHECKING:
+    from monitor.fetch import Validators
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 30.0
+JSON_COLUMNS = ("tags", "rules", "hits")
+# Dates an edit may leave out: keep what the first fetch found rather than lose it.
+_KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
+
+
+def iso(moment: datetime | None) -> str | None:
+    """``moment`` as an ISO-8601 UTC string; a naive datetime is a bug, not UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: pass an aware (UTC) datetime")
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class Store:
+    """Items, their URLs and versions, runs and the HTTP cache in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        self.db = Database(conn)
+        self._lock = threading.RLock()  # one writer per Store, whatever the thread
+        self._configure()
+        self._migrate()
+        self.validators = HttpCache(self)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        return cls(path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- setup ---------------------------------------------------------------
+
+    def _configure(self) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+
+    def _migrate(self) -> None:
+        if not MIGRATIONS.pending(self.db):
+            return
+        with self._write():  # IMMEDIATE: two processes opening at once migrate once
+            pending = [m.name for m in MIGRATIONS.pending(self.db)]
+            MIGRATIONS.apply(self.db)
+        if pending:
+            log.info("store %s migrated: %s", self.path, ", ".join(pending))
+
+    @property
+    def schema_version(self) -> int:
+        """How many migrations this database has had (``migrations.migration_names()``)."""
+        return len(MIGRATIONS.applied(self.db))
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One ``BEGIN IMMEDIATE`` transaction; nested calls become savepoints."""
+        with self._lock:
+            if self.db.conn.in_transaction:
+                with self.db.atomic():
+                    yield
+                return
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                yield
+                self.db.execute("COMMIT")
+            except BaseException as error:
+                self.db.rollback()
+                if isinstance(error, sqlite3.OperationalError):
+                    raise StoreError(f"{self.path}: {error}") from error
+                raise
+
+    # --- saving articles -----------------------------------------------------
+
+    def save(
+        self,
+        article: Article,
+        *,
+        raw_html: bytes | None = None,
+        encoding: str | None = None,
+        source: str = "fetch",
+        now: datetime,
+    ) -> Outcome:
+        """Store ``article`` as a new item, a new version, or a sighting of a known one."""
+        if dedupe.trusted_canonical(article) is None:
+            article = replace(article, canonical_url=article.url)  # never print a home page
+        keys = dedupe.keys_for(article)
+        stamp = iso(now)
+        with self._write():
+            known = self._match(keys)
+            item_id = dedupe.pick_item(known, keys)
+            if item_id is None:
+                outcome = self._insert(article, keys, source, stamp)
+            else:
+                outcome = self._merge(item_id, article, keys, known, source, stamp)
+            if raw_html is not None:
+                self._put_raw_page(outcome.item_id, article, raw_html, encoding, stamp)
+        log.debug("saved %s as %s (%s)", article.url, outcome.item_id, outcome.kind)
+        return outcome
+
+    def _match(self, keys: Sequence[str]) -> dict[str, str]:
+        marks = ", ".join("?" * len(keys))
+        sql = f"SELECT key, item_id FROM item_keys WHERE key IN ({marks})"
+        return dict(self.db.execute(sql, list(keys)).fetchall())
+
+    def _insert(self, article: Article, keys: list[str], source: str, stamp: str) -> Outcome:
+        item_id = normalise.seed_id(dedupe.primary_url(article))
+        row = _article_columns(article, stamp) | _relevance_columns(article.relevance)
+        row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": article.url}
+        row |= {"canonical_url": dedupe.primary_url(article), "first_seen": stamp, "last_seen": stamp}
+        row["version"] = 1
+        names = ", ".join(row)
+        self.db.execute(f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+        self._attach(item_id, article, keys, {}, source, stamp)
+        return Outcome(item_id=item_id, kind="new", relevant=bool(row["relevant"]))
+
+    def _next_seq(self) -> int:
+        return self.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM items").fetchone()[0]
+
+    def _attach(
+        self, item_id: str, article: Article, keys: list[str], known: dict[str, str], source: str, stamp: str
+    ) -> bool:
+        """Record keys and URLs not seen before; True when there was one."""
+        for key in keys:
+            if key not in known:
+                self.db.execute("INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", [key, item_id])
+        upsert = (
+            "INSERT INTO item_urls (url, item_id, first_seen, last_seen, source) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen WHERE item_id = excluded.item_id"
+        )
+        for url in dedupe.urls_for(article):
+            self.db.execute(upsert, [url, item_id, stamp, stamp, source])
+        return any(key not in known for key in keys)
+
+    def _merge(
+        self, item_id: str, article: Article, keys: list[str], known: dict[str, str], source: str, stamp: str
+    ) -> Outcome:
+        new_url = self._attach(item_id, article, keys, known, source, stamp)
+        cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
+        old = dict(zip([col[0] for col in cursor.description], cursor.fetchone()))
+        changes: dict[str, Any] = {"last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
+        if article.relevance is not None:
+            changes |= _relevance_columns(article.relevance)
+        if dedupe.content_hash(article) == old["content_hash"]:
+            kind = "seen" if new_url else "unchanged"
+        else:
+            self._keep_version(old, stamp)
+            changes |= _article_columns(article, stamp) | {"version": old["version"] + 1}
+            kind = "updated"
+        self._update_item(item_id, changes)
+        relevant = bool(changes.get("relevant", old["relevant"]))
+        return Outcome(item_id=item_id, kind=kind, relevant=relevant, new_url=new_url)
+
+    def _keep_version(self, old: dict[str, Any], stamp: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO versions (item_id, version, title, body, text, content_hash, modified,"
+            " replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [old["id"], old["version"], old["title"], old["body"], old["text"], old["content_hash"],
+             old["modified"], stamp],
+        )  # fmt: skip
+
+    def _update_item(self, item_id: str, changes: dict[str, Any]) -> None:
+        sets = [
+            f"{name} = COALESCE(?, {name})" if name in _KEEP_IF_MISSING else f"{name} = ?" for name in changes
+        ]
+        sql = f"UPDATE items SET {', '.join(sets)} WHERE id = ?"
+        self.db.execute(sql, [*changes.values(), item_id])
+
+    def _put_raw_page(self, item_id: str, article: Article, html: bytes, encoding: str | None, stamp: str) -> None:
+        self.db.execute(
+            "INSERT INTO raw_pages (item_id, url, fetched_at, encoding, html) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(item_id) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at,"
+            " encoding = excluded.encoding, html = excluded.html",
+            [item_id, article.url, iso(article.fetched_at) or stamp, encoding, zlib.compress(html)],
+        )
+
+    def update_relevance(self, item_id: str, relevance: Relevance | None) -> bool:
+        """Re-judge a stored item; True when its relevance fields changed."""
+        cols = _relevance_columns(relevance)
+        sets = ", ".join(f"{name} = ?" for name in cols)
+        differs = " OR ".join(f"{name} IS NOT ?" for name in cols)
+        sql = f"UPDATE items SET {sets} WHERE id = ? AND ({differs})"
+        with self._write():
+            changed = self.db.execute(sql, [*cols.values(), item_id, *cols.values()]).rowcount > 0
+            if not changed:
+                self.get_item(item_id)  # KeyError for an unknown id
+        return changed
+
+    # --- reading items -------------------------------------------------------
+
+    def get_item(self, item_id: str) -> dict[str, Any]:
+        """The item row; KeyError when there is none."""
+        for row in self.db.query("SELECT * FROM items WHERE id = ?", [item_id]):
+            return _decode(row)
+        raise KeyError(item_id)
+
+    def find_by_url(self, url: str) -> dict[str, Any] | None:
+        """The item seen at ``url`` (any spelling of it, or its native id)."""
+        keys = list(dict.fromkeys(k for k in (identity_key(url), canonical_url(url)) if k))
+        item_id = dedupe.pick_item(self._match(keys), keys)
+        return None if item_id is None else self.get_item(item_id)
+
+    def is_known(self, url: str) -> bool:
+        keys = [k for k in (identity_key(url), canonical_url(url)) if k]
+        return bool(self._match(keys))
+
+    def due_for_recheck(self, url: str, *, now: datetime, recheck_after: timedelta, recheck_window: timedelta) -> bool:
+        """Fetch ``url``? Always when unknown; a stored item only to catch edits while young."""
+        item = self.find_by_url(url)
+        if item is None:
+            return True
+        fetched = parse_iso(item["fetched_at"] or item["last_seen"])
+        born = parse_iso(item["published"] or item["first_seen"])
+        assert fetched is not None and born is not None  # NOT NULL columns
+        return now - fetched >= recheck_after and now - born < recheck_window
+
+    def items(self, where: str | None = None, params: Sequence[Any] = (), order_by: str = "seq") -> Iterator[dict]:
+        """Item rows, e.g. ``items("outlet = ? AND relevant = 1", ["rhc-en"])``."""
+        sql = "SELECT * FROM items" + (f" WHERE {where}" if where else "") + f" ORDER BY {order_by}"
+        return (_decode(row) for row in self.db.query(sql, list(params)))
+
+    def export_rows(self, relevant_only: bool = True, since: datetime | None = None) -> Iterator[dict]:
+        """Items in export order (``seq``): new since ``since`` or edited since then."""
+        clauses, params = (["relevant = 1"] if relevant_only else []), []
+        if since is not None:
+            clauses.append(
+                "(first_seen >= ? OR EXISTS (SELECT 1 FROM versions v WHERE v.item_id = items.id"
+                " AND v.replaced_at >= ?))"
+            )
+            params += [iso(since)] * 2
+        return self.items(" AND ".join(clauses) or None, params, order_by="seq")
+
+    def raw_page(self, item_id: str) -> tuple[str, bytes, str | None] | None:
+        """The last fetched HTML of an item, to re-run extraction without refetching."""
+        row = self.db.execute("SELECT url, html, encoding FROM raw_pages WHERE item_id = ?", [item_id]).fetchone()
+        return None if row is None else (row[0], zlib.decompress(row[1]), row[2])
+
+    def counts_by_outlet(self) -> dict[str, dict[str, int]]:
+        sql = "SELECT outlet, COUNT(*), COALESCE(SUM(relevant), 0) FROM items GROUP BY outlet"
+        return {outlet: {"items": n, "relevant": rel} for outlet, n, rel in self.db.execute(sql).fetchall()}
+
+    # --- runs ----------------------------------------------------------------
+
+    def record_run(self, run: OutletRun) -> int:
+        row = asdict(run) | {"started": iso(run.started), "finished": iso(run.finished)}
+        sql = f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+        with self._write():
+            run_id = self.db.execute(sql, list(row.values())).lastrowid
+        assert run_id is not None
+        return run_id
+
+    def runs(self, outlet: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent runs, newest first."""
+        where, params = ("WHERE outlet = ?", [outlet]) if outlet else ("", [])
+        sql = f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?"
+        return list(self.db.query(sql, [*params, limit]))
+
+    def outlet_status(self) -> list[dict[str, Any]]:
+        """Per outlet: items, relevant, last run, last success, last error, failing streak."""
+        counts = self.counts_by_outlet()
+        outlets = {row[0] for row in self.db.execute("SELECT DISTINCT outlet FROM runs")}
+        return [self._status_of(name, counts.get(name, {})) for name in sorted(outlets | set(counts))]
+
+    def _status_of(self, outlet: str, counts: dict[str, int]) -> dict[str, Any]:
+        newest = "SELECT id, finished, status, error FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
+        last = self.db.execute(newest.format(""), [outlet]).fetchone()
+        ok = self.db.execute(newest.format("AND status = 'ok'"), [outlet]).fetchone()
+        failed = self.db.execute(newest.format("AND status != 'ok'"), [outlet]).fetchone()
+        streak_sql = "SELECT COUNT(*) FROM runs WHERE outlet = ? AND id > ? AND status != 'ok'"
+        streak = self.db.execute(streak_sql, [outlet, ok[0] if ok else 0]).fetchone()[0]
+        return {
+            "outlet": outlet,
+            "items": counts.get("items", 0),
+            "relevant": counts.get("relevant", 0),
+            "last_run": last[1] if last else None,
+            "last_status": last[2] if last else None,
+            "last_success": ok[1] if ok else None,
+            "last_error": failed[3] if failed else None,
+            "last_error_at": failed[1] if failed else None,
+            "failing_streak": streak,
+        }
+
+
+class HttpCache:
+    """HTTP validators per URL (``monitor.fetch.ValidatorCache`` on the store)."""
+
+    _COLUMNS = ("etag", "last_modified", "body_hash", "checked_at", "unconditional_at")
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, url: str) -> Validators | None:
+        from monitor.fetch import Validators  # fetch imports nothing from here; keep it that way
+
+        sql = f"SELECT {', '.join(self._COLUMNS)} FROM http_cache WHERE url = ?"
+        row = self._store.db.execute(sql, [url]).fetchone()
+        if row is None:
+            return None
+        values = dict(zip(self._COLUMNS, row))
+        for name in ("checked_at", "unconditional_at"):
+            values[name] = parse_iso(values[name])
+        return Validators(**values)
+
+    def put(self, url: str, validators: Validators) -> None:
+        """Always overwrite: stale validators are how readers miss edits (FIELD_NOTES 7)."""
+        values = [getattr(validators, name) for name in self._COLUMNS]
+        values = [iso(v) if isinstance(v, datetime) else v for v in values]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in self._COLUMNS)
+        sql = (
+            f"INSERT INTO http_cache (url, {', '.join(self._COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT(url) DO UPDATE SET {updates}"
+        )
+        with self._store._write():
+            self._store.db.execute(sql, [url, *values])
+
+
+# --- row helpers -------------------------------------------------------------
+
+
+def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
+    """The columns an article writes, and rewrites when the outlet edits it."""
+    return {
+        "language": article.language,
+        "title": article.title,
+        "subtitle": article.subtitle,
+        "author": article.author,
+        "caption": article.caption,
+        "section": article.section,
+        "published": iso(article.published),
+        "published_raw": article.published_raw,
+        "modified": iso(article.modified),
+        "modified_raw": article.modified_raw,
+        "body": "\n\n".join(article.body),
+        "tags": json.dumps(list(article.tags), ensure_ascii=False),
+        "text": normalise.render(article),
+        "content_hash": dedupe.content_hash(article),
+        "fetched_at": iso(article.fetched_at) or stamp,
+    }
+
+
+def _relevance_columns(relevance: Relevance | None) -> dict[str, Any]:
+    if relevance is None:
+        return {"relevant": 0, "score": 0.0, "rules": "[]", "hits": "[]"}
+    hits = [asdict(hit) for hit in relevance.hits]
+    return {
+        "relevant": int(relevance.relevant),
+        "score": float(relevance.score),
+        "rules": json.dumps(list(relevance.rules), ensure_ascii=False),
+        "hits": json.dumps(hits, ensure_ascii=False),
+    }
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    for name in JSON_COLUMNS:
+        if isinstance(row.get(name), str):
+            row[name] = json.loads(row[name])
+    return row
