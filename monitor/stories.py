@@ -1,0 +1,414 @@
+"""Stories: the same text published under several URLs, by several outlets.
+
+Pure functions and an in-memory index; no SQL, no I/O (the store keeps the same
+keys in its ``fingerprints`` and ``bands`` tables and asks these functions).
+
+How one article becomes keys::
+
+    title + paragraphs --normalise_for_hash--> folded words (datelines, sign-offs,
+        trailers, URLs, punctuation gone) --shingles--> 64-bit word-shingle hashes
+        ├── fingerprint(): a 64-bit SimHash        -> fingerprints.simhash
+        ├── sketch():      64 one-permutation MinHash minima (16 bits each)
+        └── index_keys():  (band, bucket) pairs    -> bands(band, bucket, item_id)
+
+Two lookups share the ``bands`` table:
+
+* bands ``0..k`` split the SimHash into k+1 pieces (pigeonhole: two fingerprints
+  within Hamming distance k agree on at least one piece exactly);
+* bands ``64..67`` are single MinHash bins, which catch copies with a sentence
+  added or removed: one such edit moves a 64-bit SimHash by about 6 bits, far
+  past k=3, while the shingle sets still agree at Jaccard ~0.8.
+
+Every bucket holds 16 bits, so a lookup is a handful of indexed probes; what
+it returns is filtered by Hamming distance (one popcount) before the sketch is
+compared. ``is_same_story`` is the decision both the store and ``StoryIndex`` use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from monitor.models import Article
+
+BITS = 64
+_MASK = (1 << BITS) - 1
+SKETCH_BINS = 64  # one-permutation MinHash bins (top 6 bits of a shingle hash)
+SKETCH_BAND_BASE = 64  # band numbers >= this are MinHash bins, below are SimHash pieces
+SKETCH_BANDS = 4  # bins used as lookup keys: P(found) = 1 - (1 - J)^4
+SAME_STORY_JACCARD = 0.5  # estimated shingle Jaccard at or above which two texts are one story
+LOOSE_DISTANCE = 24  # SimHash distance past which a sketch is not even compared (J < ~0.4)
+MIN_WORDS = 40  # below this a SimHash alone is too coarse to call two texts one story
+
+# ---------------------------------------------------------------- normalising
+
+_MONTHS_EN = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_MONTHS_ES = (
+    r"ene(?:ro)?|feb(?:rero)?|mar(?:zo)?|abr(?:il)?|may(?:o)?|jun(?:io)?|jul(?:io)?"
+    r"|ago(?:sto)?|sep(?:t(?:iembre)?)?|set(?:iembre)?|oct(?:ubre)?|nov(?:iembre)?|dic(?:iembre)?"
+)
+_DATE = (
+    rf"(?:(?:{_MONTHS_EN})\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}\s+(?:de\s+)?(?:{_MONTHS_ES}|{_MONTHS_EN})\.?(?:\s+(?:de\s+)?\d{{4}})?)"
+)
+_PLACE = r"[a-z][a-z .'-]{0,40}?"
+_AGENCY = r"\([a-z][a-z .&/+-]{0,30}\)"
+# Without a date, only a known agency tag marks a dateline ("HAVANA (Prensa Latina)"), so that
+# "Cuba's Foreign Ministry (MINREX) said" keeps its words.
+_KNOWN = r"rhc|pl|acn|prensa latina|telesur|efe|afp|ap|reuters|ips|sputnik|xinhua|ansa|europa press|granma|cubadebate"
+_KNOWN_AGENCY = rf"\(\s*(?:{_KNOWN})(?:\s*[-/+]\s*(?:{_KNOWN}))*\s*\)"
+_SHORT_PLACE = r"[a-z][a-z.'-]*(?:\s+[a-z][a-z.'-]*){0,2}"
+_SEP = r"\s*(?:--|[-\u2013\u2014:.,])?\s*"
+# "Havana, Nov 5 (RHC) --", "La Habana, 5 nov (RHC-PL)", "HAVANA (Prensa Latina) —", "(RHC-ACN) --"
+_DATELINE = re.compile(
+    rf"^\s*(?:{_PLACE}\s*,\s*{_DATE}\s*(?:{_AGENCY})?|(?:{_SHORT_PLACE}\s*)?{_KNOWN_AGENCY}){_SEP}"
+)
+# A paragraph that is only a date: old teleSUR "Published 4 July 2021" / "Publicado 4 julio 2021".
+_DATE_PARAGRAPH = re.compile(rf"^\s*(?:published|publicado|updated|actualizado)?\s*{_DATE}\b.{{0,40}}$")
+# Whole paragraphs that are page furniture, not the story.
+_FURNITURE = re.compile(
+    r"^\s*(?:the post .{0,300} first appeared on\b"
+    r"|la informacion .{0,300} salio primero en\b"
+    r"|this content was originally published by telesur\b"
+    r"|(?:source|fuente|autor|author|by|por)\s*:|(?:edited by|editado por|eldonita de)\s"
+    r"|(?:lea|lee|vea|ver) tambien\b|related\s*:|see also\s*:"
+    r"|[-\u2013\u2014] .{0,80}\(@\w+\))"
+)
+_READ_ALSO = re.compile(r"\s*(?:(?:lea|lee|vea|ver) tambien|related|see also)\s*:?\s*")
+_TRAILER = re.compile(r"\s*(?:the post .{0,300}first appeared on|la informacion .{0,300}salio primero en)\b.*$")
+# Prensa Latina editor initials closing a text: "jdt/jav/mem/lld", "arb/mgt".
+_SIGN_OFF = re.compile(r"(?:^|\s+)[a-z]{2,4}(?:/[a-z]{2,4})+\s*$")
+_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, compatibility forms unified (curly quotes -> straight)."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _clean_paragraph(paragraph: str) -> str:
+    text = _URL.sub(" ", fold(paragraph))
+    if _FURNITURE.match(text) or _DATE_PARAGRAPH.match(text):
+        return ""
+    text = _DATELINE.sub("", text, count=1)
+    if "first appeared on" in text or "salio primero en" in text:
+        text = _TRAILER.sub("", text)
+    if "/" in text[-40:]:  # cheap test first: the pattern is anchored at the end
+        text = _SIGN_OFF.sub("", text)
+    return text
+
+
+def _drop_read_also_headlines(cleaned: list[str], raw: Sequence[str]) -> list[str]:
+    """teleSUR prints "LEA TAMBIÉN:" alone, then the linked headline as its own paragraph."""
+    out = list(cleaned)
+    for i, paragraph in enumerate(raw[:-1]):
+        if _READ_ALSO.fullmatch(fold(paragraph)):
+            out[i + 1] = ""
+    return out
+
+
+def normalise_for_hash(title: str, paragraphs: Sequence[str]) -> str:
+    """The words two copies of one story share, whatever outlet printed them.
+
+    The title counts only when the body is too short to stand alone: republishers
+    rewrite headlines more than anything else.
+    """
+    cleaned = _drop_read_also_headlines([_clean_paragraph(p) for p in paragraphs], paragraphs)
+    body = " ".join(_NON_WORD.sub(" ", " ".join(cleaned)).split())
+    if len(body.split()) >= MIN_WORDS:
+        return body
+    head = " ".join(_NON_WORD.sub(" ", fold(title)).split())
+    return f"{head} {body}".strip()
+
+
+# ---------------------------------------------------------------- hashing
+
+
+def _hash64(data: str) -> int:
+    # blake2b, not hash(): Python's str hash changes per process (PYTHONHASHSEED).
+    return int.from_bytes(hashlib.blake2b(data.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def shingles(text: str, *, shingle_words: int = 4) -> list[int]:
+    """Unsigned 64-bit hashes of every run of ``shingle_words`` words (one for a shorter text)."""
+    words = text.split()
+    if len(words) <= shingle_words:
+        return [_hash64(" ".join(words))] if words else []
+    runs = [" ".join(words[i : i + shingle_words]).encode() for i in range(len(words) - shingle_words + 1)]
+    blake, from_bytes = hashlib.blake2b, int.from_bytes  # local names: this loop is the hot path
+    return [from_bytes(blake(run, digest_size=8).digest(), "big") for run in runs]
+
+
+def _majority(hashes: Sequence[int]) -> int:
+    """Bit j set iff more than half the hashes have bit j set.
+
+    The 64 per-bit counters are kept bit-sliced (plane i holds bit i of every
+    counter), so adding a hash is a few whole-int operations, not 64.
+    """
+    planes: list[int] = []
+    for value in hashes:
+        carry, i = value, 0
+        while carry:
+            if i == len(planes):
+                planes.append(carry)
+                break
+            planes[i], carry = planes[i] ^ carry, planes[i] & carry
+            i += 1
+    return _at_least(planes, len(hashes) // 2 + 1)
+
+
+def _at_least(planes: list[int], threshold: int) -> int:
+    """Lanes whose bit-sliced counter is >= threshold (compared from the top bit down)."""
+    greater, equal = 0, _MASK
+    for i in range(max(len(planes), threshold.bit_length()) - 1, -1, -1):
+        plane = planes[i] if i < len(planes) else 0
+        if threshold >> i & 1:
+            equal &= plane
+        else:
+            greater |= equal & plane
+            equal &= ~plane & _MASK
+    return greater | equal
+
+
+def to_signed(value: int) -> int:
+    """An unsigned 64-bit value as SQLite's signed INTEGER."""
+    return value - (1 << BITS) if value >= 1 << (BITS - 1) else value
+
+
+def simhash(hashes: Sequence[int]) -> int:
+    """SimHash of shingle hashes, as a signed 64-bit int (0 for no shingles)."""
+    return to_signed(_majority(hashes)) if hashes else 0
+
+
+def fingerprint(text: str, *, shingle_words: int = 4) -> int:
+    """64-bit SimHash over word shingles of normalised text, signed for SQLite."""
+    return simhash(shingles(text, shingle_words=shingle_words))
+
+
+def hamming(a: int, b: int) -> int:
+    return ((a ^ b) & _MASK).bit_count()
+
+
+def sketch(hashes: Iterable[int]) -> bytes:
+    """One-permutation MinHash: the least hash in each of 64 bins, low 16 bits, 128 bytes.
+
+    The share of equal bins between two sketches estimates the Jaccard
+    similarity of the shingle sets. Empty bins (short texts) borrow the next
+    filled bin, offset by the distance ("rotation densification").
+    """
+    mins = [-1] * SKETCH_BINS
+    for value in hashes:
+        bin_ = value >> (BITS - 6)
+        low = value & 0xFFFF_FFFF_FFFF
+        if mins[bin_] < 0 or low < mins[bin_]:
+            mins[bin_] = low
+    if all(m < 0 for m in mins):
+        return bytes(2 * SKETCH_BINS)
+    out = array("H", bytes(2 * SKETCH_BINS))
+    for i in range(SKETCH_BINS):
+        step = 0
+        while mins[(i + step) % SKETCH_BINS] < 0:
+            step += 1
+        out[i] = (mins[(i + step) % SKETCH_BINS] + step * 0x9E37) & 0xFFFF
+    return out.tobytes()
+
+
+def jaccard_estimate(a: bytes, b: bytes) -> float:
+    equal = sum(1 for x, y in zip(array("H", a), array("H", b)) if x == y)
+    return equal / SKETCH_BINS
+
+
+# ---------------------------------------------------------------- lookup keys
+
+
+def band_keys(fp: int, *, max_distance: int) -> list[tuple[int, int]]:
+    """(band, bucket) pieces of a SimHash: k+1 near-equal slices of its 64 bits.
+
+    Two fingerprints within ``max_distance`` differ in at most k slices, so
+    at least one slice is identical (pigeonhole) and a lookup finds them.
+    """
+    count = max_distance + 1
+    value, keys, offset = fp & _MASK, [], 0
+    for band in range(count):
+        width = BITS // count + (1 if band < BITS % count else 0)
+        keys.append((band, value >> offset & ((1 << width) - 1)))
+        offset += width
+    return keys
+
+
+def sketch_keys(sketch_bytes: bytes) -> list[tuple[int, int]]:
+    """(band, bucket) pairs from the first MinHash bins: found when J is high, not only when k is."""
+    bins = array("H", sketch_bytes)
+    return [(SKETCH_BAND_BASE + i, bins[i]) for i in range(SKETCH_BANDS)]
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryDoc:
+    """What dedupe needs to know about one stored item (one row of ``fingerprints``)."""
+
+    item_id: str
+    language: str | None
+    published: datetime | None
+    fingerprint: int  # signed 64-bit SimHash
+    sketch: bytes  # 128-byte MinHash sketch
+    words: int  # normalised body length
+
+
+def make_doc(
+    item_id: str,
+    text: str,
+    *,
+    language: str | None = None,
+    published: datetime | None = None,
+    shingle_words: int = 4,
+) -> StoryDoc:
+    """A StoryDoc from text already passed through :func:`normalise_for_hash`."""
+    hashes = shingles(text, shingle_words=shingle_words)
+    return StoryDoc(
+        item_id=item_id,
+        language=language,
+        published=published,
+        fingerprint=simhash(hashes),
+        sketch=sketch(hashes),
+        words=len(text.split()),
+    )
+
+
+def doc_for(article: Article, item_id: str, *, shingle_words: int = 4) -> StoryDoc:
+    text = normalise_for_hash(article.title, [article.subtitle or "", *article.body])
+    return make_doc(
+        item_id, text, language=article.language, published=article.published, shingle_words=shingle_words
+    )
+
+
+def index_keys(doc: StoryDoc, *, max_distance: int) -> list[tuple[int, int]]:
+    """Every (band, bucket) row the store writes for ``doc``."""
+    return band_keys(doc.fingerprint, max_distance=max_distance) + sketch_keys(doc.sketch)
+
+
+def is_same_story(a: StoryDoc, b: StoryDoc, *, max_distance: int) -> bool:
+    """One story in two items: same language, and near-equal text.
+
+    Near-equal means SimHash within ``max_distance`` for bodies long enough for a
+    SimHash to mean something, or else an estimated shingle Jaccard >= 0.5
+    (a sentence added or a headline rewritten keeps ~0.8; a follow-up reusing a
+    background paragraph, or two short items quoting one statement, stay < 0.4).
+    English and Spanish versions of a story are kept apart: their words differ.
+    """
+    if a.language and b.language and a.language != b.language:
+        return False
+    distance = hamming(a.fingerprint, b.fingerprint)
+    if distance > LOOSE_DISTANCE:
+        return False
+    if distance <= max_distance and min(a.words, b.words) >= MIN_WORDS:
+        return True
+    return jaccard_estimate(a.sketch, b.sketch) >= SAME_STORY_JACCARD
+
+
+# ---------------------------------------------------------------- in memory
+
+
+class StoryIndex:
+    """The store's ``fingerprints`` + ``bands`` tables in memory, for tests and benchmarks.
+
+    Same semantics: ``candidates`` probes the (band, bucket) keys of
+    :func:`index_keys` and keeps items within ``LOOSE_DISTANCE``; ``add`` joins the
+    matching story whose original is earliest, else starts one. A story is named
+    by its first item (a stable id); its original is its earliest-published item.
+    Columns are packed arrays so a million items fit in a few hundred MB.
+    """
+
+    def __init__(self, *, max_distance: int = 3) -> None:
+        self.max_distance = max_distance
+        self._ids: list[str] = []
+        self._position: dict[str, int] = {}
+        self._fingerprints = array("q")
+        self._words = array("l")
+        self._sketches = bytearray()
+        self._languages: list[str | None] = []
+        self._published: list[datetime | None] = []
+        self._story = array("l")  # position of the story's first item
+        self._original: dict[int, int] = {}  # story position -> original's, when not the first
+        self._buckets: dict[int, array] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _doc(self, pos: int) -> StoryDoc:
+        start = pos * 2 * SKETCH_BINS
+        return StoryDoc(
+            item_id=self._ids[pos],
+            language=self._languages[pos],
+            published=self._published[pos],
+            fingerprint=self._fingerprints[pos],
+            sketch=bytes(self._sketches[start : start + 2 * SKETCH_BINS]),
+            words=self._words[pos],
+        )
+
+    def _positions(self, doc: StoryDoc) -> set[int]:
+        found: set[int] = set()
+        for band, bucket in index_keys(doc, max_distance=self.max_distance):
+            found.update(self._buckets.get(band << BITS | bucket, ()))
+        return found
+
+    def candidates(self, doc: StoryDoc) -> list[StoryDoc]:
+        """Stored items sharing a band key with ``doc`` and within ``LOOSE_DISTANCE``."""
+        fps = self._fingerprints
+        near = (p for p in self._positions(doc) if hamming(fps[p], doc.fingerprint) <= LOOSE_DISTANCE)
+        return [self._doc(p) for p in sorted(near)]
+
+    def matches(self, doc: StoryDoc) -> list[StoryDoc]:
+        return [c for c in self.candidates(doc) if is_same_story(doc, c, max_distance=self.max_distance)]
+
+    def add(self, doc: StoryDoc) -> str:
+        """Store ``doc``; return the id of the story it belongs to."""
+        if doc.item_id in self._position:
+            return self.story_of(doc.item_id)
+        stories = {self._story[self._position[m.item_id]] for m in self.matches(doc)}
+        pos = len(self._ids)
+        self._append(doc)
+        story = min(stories, key=lambda s: self._age(self._original.get(s, s))) if stories else pos
+        self._story.append(story)
+        if self._age(pos) < self._age(self._original.get(story, story)):
+            self._original[story] = pos
+        return self._ids[story]
+
+    def _append(self, doc: StoryDoc) -> None:
+        pos = len(self._ids)
+        self._ids.append(doc.item_id)
+        self._position[doc.item_id] = pos
+        self._fingerprints.append(doc.fingerprint)
+        self._words.append(doc.words)
+        self._sketches += doc.sketch
+        self._languages.append(doc.language)
+        self._published.append(doc.published)
+        for band, bucket in index_keys(doc, max_distance=self.max_distance):
+            self._buckets.setdefault(band << BITS | bucket, array("l")).append(pos)
+
+    def _age(self, pos: int) -> tuple[bool, datetime | None, int]:
+        # Undated items sort after dated ones; ties go to the item stored first.
+        published = self._published[pos]
+        return (published is None, published, pos) if published else (True, None, pos)
+
+    def story_of(self, item_id: str) -> str:
+        return self._ids[self._story[self._position[item_id]]]
+
+    def original(self, story_id: str) -> str:
+        """The earliest-published item of a story (the first stored when none is dated)."""
+        story = self._position[story_id]
+        return self._ids[self._original.get(story, story)]
