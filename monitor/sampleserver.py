@@ -19,7 +19,6 @@ before each success.
 from __future__ import annotations
 
 import email.utils
-import gzip
 import hashlib
 import logging
 import mimetypes
@@ -28,6 +27,7 @@ import struct
 import threading
 import time
 import tomllib
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -416,14 +416,29 @@ def _big(handler: _Handler, target: str) -> None:
         handler.stream(200, headers, chunks(), size)
 
 
+def _trickle(handler: _Handler, target: str) -> None:
+    """``?bytes=N&every=S``: one byte every S seconds (each read is quick; the whole never ends)."""
+    query = _query(target)
+    count, every = int(query.get("bytes", "100")), float(query.get("every", "0.1"))
+
+    def drip() -> Iterator[bytes]:
+        for _ in range(count):
+            time.sleep(every)
+            yield b"."
+
+    handler.stream(200, {"Content-Type": "text/html; charset=utf-8"}, drip(), count)
+
+
 @lru_cache(maxsize=4)
 def gzip_bomb(megabytes: int) -> bytes:
     """``megabytes`` MB of zeros, gzipped (about a thousand times smaller on the wire)."""
-    return gzip.compress(b"\0" * (megabytes * 1_000_000), compresslevel=9)
+    packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b"\0" * 1_000_000
+    return b"".join([*(packer.compress(block) for _ in range(megabytes)), packer.flush()])
 
 
 def _gzip_bomb(handler: _Handler, target: str) -> None:
-    body = gzip_bomb(int(_query(target).get("mb", "64")))
+    body = gzip_bomb(int(_query(target).get("mb", "32")))
     headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
     handler.stream(200, headers, [body], len(body))
 
@@ -511,7 +526,8 @@ TROUBLE: dict[str, Callable[[_Handler, str], None]] = {
     "loop": _loop,  # redirect loop
     "hops": _hops,  # ?n=N redirects, then 200
     "big": _big,  # ?mb=8 of HTML, streamed (?no_length to omit Content-Length)
-    "gzip-bomb": _gzip_bomb,  # ?mb=64 of zeros, gzipped
+    "trickle": _trickle,  # ?bytes=N&every=S: one byte at a time
+    "gzip-bomb": _gzip_bomb,  # ?mb=32 of zeros, gzipped
     "lying-charset": _lying_charset,  # header utf-8, bytes cp1252
     "latin1-meta": _latin1_meta,  # no header charset, <meta charset=windows-1252> (?style=http-equiv)
     "cp1252-bare": _cp1252_bare,  # cp1252 with no declaration anywhere

@@ -1,0 +1,612 @@
+"""The HTTP edge: URL -> decoded :class:`~monitor.models.Page`, politely.
+
+One :class:`Fetcher` (one shared ``httpx.Client``) serves the whole process and
+every polling thread. For each URL it:
+
+1. fails fast if the host refused a connection earlier (:class:`~monitor.polite.DownHosts`);
+2. obeys robots.txt (fetched once per host, cached 24 h; see ``_load_robots``);
+3. waits for the host's pacing slot (min interval between starts, max in flight);
+4. streams the body, counting *decoded* bytes, so an oversized page or a gzip
+   bomb stops at ``max_bytes`` without inflating it all;
+5. retries connect/read errors, 429 and 5xx with exponential backoff plus
+   jitter, honouring Retry-After; follows at most ``max_redirects`` redirects,
+   each hop re-checked against 1-3;
+6. decodes the text (order in :func:`decode_body`) and, for ``conditional=True``,
+   revalidates against a :class:`ValidatorCache`: ETag/Last-Modified *and* a body
+   hash, validators always refreshed, an unconditional fetch every
+   ``unconditional_every`` (FIELD_NOTES row 7, trap 2).
+
+Failures raise the :mod:`monitor.errors` tree; a challenge page is
+:class:`~monitor.errors.Blocked`, never a page.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.utils
+import logging
+import random
+import re
+import socket
+import time
+import zlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Callable, Iterator, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from protego import Protego
+
+from .config import HttpConfig
+from .errors import (
+    Blocked,
+    ClientError,
+    FetchError,
+    RobotsDisallowed,
+    ServerError,
+    TimedOut,
+    TooLarge,
+    TooManyRedirects,
+    Unreachable,
+)
+from .models import Page
+from .polite import ALLOW_ALL, DownHosts, HostPacer, RobotsCache, RobotsRules, host_key
+
+log = logging.getLogger(__name__)
+
+ROBOTS_TTL = 24 * 3600.0  # a fetched robots.txt (or its 4xx) is trusted this long
+ROBOTS_ERROR_TTL = 15 * 60.0  # a 5xx/429 robots.txt means "disallow all" this long (RFC 9309 2.3.1.4)
+MAX_CRAWL_DELAY = 120.0  # a larger robots Crawl-delay is clamped, not obeyed literally
+DOWN_FOR = 15 * 60.0  # a host that refused a connection is skipped this long
+REDIRECTS = {301, 302, 303, 307, 308}
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,*/*;q=0.8"
+_CHUNK = 64 * 1024
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- conditional GET
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Validators:
+    """What we remember about one URL between conditional fetches."""
+
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None  # sha256 hex of the last 200 body (Page.body_hash)
+    checked_at: datetime  # last 200 or 304
+    unconditional_at: datetime | None  # last fetch sent without validators
+
+
+class ValidatorCache(Protocol):
+    """Storage for :class:`Validators`, keyed by the requested URL.
+
+    ``get`` returns None for a URL never stored. ``put`` replaces the whole
+    record (every 200/304 calls it). Both may be called from several threads.
+    The store implements this on SQLite (table ``http_cache``).
+    """
+
+    def get(self, url: str) -> Validators | None: ...
+
+    def put(self, url: str, validators: Validators) -> None: ...
+
+
+class MemoryValidatorCache:
+    """A dict-backed ValidatorCache (tests, one-off runs)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Validators] = {}
+
+    def get(self, url: str) -> Validators | None:
+        return self.entries.get(url)
+
+    def put(self, url: str, validators: Validators) -> None:
+        self.entries[url] = validators  # one dict store: atomic under the GIL
+
+
+# ---------------------------------------------------------------- charset decoding
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)", re.I)
+
+
+def decode_body(content: bytes, content_type: str | None) -> tuple[str, str]:
+    """Bytes -> (text, codec used). The order, and why:
+
+    1. a BOM wins over everything (WHATWG "decode": a BOM is proof, a label is a claim);
+    2. the HTTP header charset, then 3. ``<meta charset>`` / ``http-equiv`` / the
+       XML declaration in the first 2 KB - each used only if the bytes decode
+       strictly with it, so a header claiming utf-8 over cp1252 bytes (the
+       "lying charset") falls through; and a single-byte label (latin-1,
+       cp1252 ...) over bytes that are valid *multi-byte* UTF-8 yields to UTF-8,
+       since such byte pairs almost never occur in real cp1252 Spanish text;
+    4. UTF-8 (strict); 5. cp1252 (WHATWG's meaning of "latin-1"); 6. latin-1,
+       which cannot fail, for the five bytes cp1252 leaves undefined.
+    """
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(codec, errors="replace"), codec
+    for label, source in ((_header_charset(content_type), "header"), (_sniff_charset(content[:2048]), "document")):
+        codec = _codec(label, in_document=source == "document")
+        if codec is None:
+            continue
+        if _single_byte(codec) and not content.isascii() and _is_utf8(content):
+            return content.decode("utf-8"), "utf-8"
+        try:
+            return content.decode(codec), codec
+        except UnicodeDecodeError:
+            log.debug("declared charset %s (%s) does not fit the bytes; trying the next rule", codec, source)
+    for codec in ("utf-8", "cp1252"):
+        try:
+            return content.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    return content.decode("latin-1"), "latin-1"
+
+
+def _header_charset(content_type: str | None) -> str | None:
+    match = _HEADER_CHARSET.search(content_type or "")
+    return match.group(1) if match else None
+
+
+def _sniff_charset(head: bytes) -> str | None:
+    match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _codec(label: str | None, *, in_document: bool) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in ("iso8859-1", "latin-1", "ascii"):
+        return "cp1252"  # WHATWG: these labels mean windows-1252
+    if in_document and name.startswith("utf-16"):
+        return "utf-8"  # a document whose <meta> we could read as ASCII is not UTF-16 (WHATWG)
+    return name
+
+
+def _single_byte(codec: str) -> bool:
+    return codec.startswith(("cp125", "iso8859", "mac-", "koi8")) or codec in ("latin-1", "cp437", "cp850")
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- body reading
+
+
+class _Inflater:
+    """Content-Encoding decoder with bounded output per step (a gzip bomb stops early)."""
+
+    def __init__(self, coding: str, url: str):
+        self.url = url
+        coding = coding.strip().lower()
+        self.z: zlib._Decompress | None = None
+        self.deflate = coding == "deflate"
+        if coding in ("gzip", "x-gzip"):
+            self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif coding not in ("", "identity", "deflate"):
+            raise FetchError(url, f"unsupported Content-Encoding {coding!r}")
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self.deflate and self.z is None and data:
+            zlib_wrapped = len(data) > 1 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            self.z = zlib.decompressobj(zlib.MAX_WBITS if zlib_wrapped else -zlib.MAX_WBITS)
+        if self.z is None:
+            yield data
+            return
+        try:
+            while True:
+                out = self.z.decompress(data, _CHUNK)
+                data = self.z.unconsumed_tail
+                if out:
+                    yield out
+                if self.z.eof or (not data and len(out) < _CHUNK):
+                    return
+        except zlib.error as exc:
+            raise FetchError(self.url, f"corrupt compressed body ({exc})") from None
+
+
+def _read_capped(response: httpx.Response, limit: int, url: str, deadline: float) -> bytes:
+    """The decoded body, or TooLarge past ``limit`` bytes / TimedOut past ``deadline`` (monotonic)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(url, f"Content-Length {declared} bytes is over the {limit}-byte cap")
+    inflater = _Inflater(response.headers.get("content-encoding", ""), url)
+    parts: list[bytes] = []
+    size = 0
+    for raw in response.iter_raw():  # as the network delivers (a chunk_size would buffer a trickle)
+        if time.monotonic() > deadline:  # read_timeout is per read: a trickle would never trip it
+            raise TimedOut(url, "body still arriving at the total deadline")
+        for piece in inflater.feed(raw):
+            size += len(piece)
+            if size > limit:
+                raise TooLarge(url, f"body over the {limit}-byte cap (decoded)")
+            parts.append(piece)
+    return b"".join(parts)
+
+
+# ---------------------------------------------------------------- responses and failures
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    error: FetchError
+    retry: bool  # worth another attempt
+    host_down: bool  # on giving up, skip this host for DOWN_FOR
+
+
+_CHALLENGE_MARKERS = (
+    b"<title>just a moment...</title>",
+    b"/cdn-cgi/challenge-platform/",
+    b"_cf_chl_opt",
+    b"attention required! | cloudflare",
+    b"ddos-guard",
+    b"checking your browser before accessing",
+)
+_STRONG_MARKERS = (b"/cdn-cgi/challenge-platform/", b"_cf_chl_opt")
+
+
+def is_challenge(status: int, headers: dict[str, str], content: bytes) -> bool:
+    """An anti-bot interstitial, not the page. On a 200 only unambiguous markers count."""
+    if headers.get("cf-mitigated", "").lower() == "challenge":
+        return True
+    head = content[:16384].lower()
+    markers = _STRONG_MARKERS if status < 300 else _CHALLENGE_MARKERS
+    return any(marker in head for marker in markers)
+
+
+def _transport_failure(url: str, exc: httpx.TransportError) -> _Failure:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return _Failure(TimedOut(url, "connect timed out"), retry=True, host_down=True)
+    if isinstance(exc, httpx.TimeoutException):
+        return _Failure(TimedOut(url, f"{type(exc).__name__} (no answer in time)"), retry=True, host_down=False)
+    if isinstance(exc, httpx.ConnectError):
+        dns = _caused_by(exc, socket.gaierror)  # a name that does not resolve will not resolve in 2 s either
+        return _Failure(Unreachable(url, f"cannot connect ({exc})"), retry=not dns, host_down=True)
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)):
+        return _Failure(Unreachable(url, f"connection broke ({str(exc) or type(exc).__name__})"), retry=True, host_down=False)
+    return _Failure(FetchError(url, f"{type(exc).__name__}: {exc}"), retry=False, host_down=False)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP-date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+def raise_for_status(raw: _Raw, url: str) -> None:
+    """Map a final (non-redirect) response to the error tree; return for usable pages."""
+    status, challenge = raw.status, is_challenge(raw.status, raw.headers, raw.content)
+    if challenge:
+        raise Blocked(url, f"blocked ({status} + challenge page)", status=status)
+    if 200 <= status < 300 or status == 304:
+        return
+    if status in (403, 451):
+        raise Blocked(url, f"blocked ({status})", status=status)
+    if status >= 500:
+        raise ServerError(url, f"http {status}", status=status)
+    if 400 <= status < 500:
+        raise ClientError(url, f"http {status}", status=status)
+    raise FetchError(url, f"unexpected http {status}", status=status)
+
+
+# ---------------------------------------------------------------- the fetcher
+
+
+def build_client(http: HttpConfig, *, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The one shared client. Redirects are followed by Fetcher (robots + pacing per hop)."""
+    return httpx.Client(
+        headers=_default_headers(http),
+        timeout=_timeout(http),
+        follow_redirects=False,
+        transport=transport,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+    )
+
+
+def _default_headers(http: HttpConfig) -> dict[str, str]:
+    # Only codings _Inflater can bound (httpx would add br/zstd when those libraries are installed).
+    return {"User-Agent": http.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+
+
+def _timeout(http: HttpConfig) -> httpx.Timeout:
+    return httpx.Timeout(connect=http.connect_timeout, read=http.read_timeout, write=http.read_timeout, pool=http.connect_timeout + http.read_timeout)
+
+
+class Fetcher:
+    """Polite, bounded, thread-safe GETs. One per process; use as a context manager.
+
+    ``sleep`` is used for retry back-off only (tests record it); pacing between
+    requests to a host always waits in real time. ``body_deadline`` bounds one
+    response in total (default max(60 s, 3 x read_timeout)). ``client`` may be injected
+    (then the caller closes it); our headers and timeouts are sent per request.
+    """
+
+    def __init__(
+        self,
+        http: HttpConfig,
+        *,
+        cache: ValidatorCache | None = None,
+        now: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        rng: random.Random | None = None,
+        down_for: float = DOWN_FOR,
+        body_deadline: float | None = None,
+    ):
+        self.http = http
+        self.cache = cache
+        self._now = now
+        self._sleep = sleep
+        self._owns_client = client is None
+        self._client = client if client is not None else build_client(http, transport=transport)
+        self._headers = _default_headers(http)
+        self._timeout = _timeout(http)
+        self._rng = rng or random.Random()
+        self._pacer = HostPacer(http.per_host_concurrency)
+        self._robots = RobotsCache()
+        self._down = DownHosts(down_for)
+        # Seconds one response may take in total, headers to last byte.
+        self._body_deadline = body_deadline if body_deadline is not None else max(60.0, 3 * http.read_timeout)
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def forget_down_hosts(self) -> None:
+        """Give every host another chance (e.g. at the start of a scheduled run)."""
+        self._down.forget()
+
+    # ------------------------------------------------------------ public
+
+    def get(self, url: str, *, outlet: str | None = None, conditional: bool = False) -> Page:
+        """Fetch ``url``; with ``conditional`` revalidate against the cache (see module doc)."""
+        previous = self.cache.get(url) if conditional and self.cache is not None else None
+        unconditional = previous is None or self._due_unconditional(previous)
+        headers = {} if unconditional else _validator_headers(previous)
+        raw = self._follow(url, headers, outlet)
+        raise_for_status(raw, url)
+        page = self._page(url, raw)
+        if conditional and self.cache is not None:
+            page = self._revalidate(page, previous, unconditional)
+        return page
+
+    # ------------------------------------------------------------ redirects, robots, down hosts
+
+    def _follow(self, url: str, headers: dict[str, str], outlet: str | None, *, robots: bool = True) -> _Raw:
+        current = url
+        for _hop in range(self.http.max_redirects + 1):
+            self._admit(current, outlet, robots=robots)
+            raw = self._with_retries(current, headers, outlet)
+            location = raw.headers.get("location")
+            if raw.status not in REDIRECTS or not location:
+                return raw
+            current = urljoin(current, location.strip()).split("#", 1)[0]
+            log.debug("%s redirects to %s", raw.url, current, extra={"outlet": outlet})
+        log.warning("giving up on %s: more than %d redirects", url, self.http.max_redirects, extra={"outlet": outlet})
+        raise TooManyRedirects(url, f"more than {self.http.max_redirects} redirects (last: {current})")
+
+    def _admit(self, url: str, outlet: str | None, *, robots: bool) -> None:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ClientError(url, "not an http(s) URL")
+        host = host_key(url)
+        down = self._down.why_down(host)
+        if down is not None:
+            raise Unreachable(url, f"skipped: {host} failed earlier ({down})")
+        if robots and self.http.respect_robots:
+            rules = self._robots_rules(host, outlet)
+            if not rules.allows(url, self.http.user_agent):
+                raise RobotsDisallowed(url, f"disallowed by robots.txt{' (' + rules.note + ')' if rules.note else ''}")
+
+    def _robots_rules(self, host: str, outlet: str | None) -> RobotsRules:
+        rules = self._robots.get(host)
+        if rules is not None:
+            return rules
+        with self._robots.fetch_lock(host):  # concurrent threads: one fetch, the rest wait for it
+            rules = self._robots.get(host)
+            if rules is None:
+                rules, ttl = self._load_robots(host, outlet)
+                self._robots.put(host, rules, ttl)
+        return rules
+
+    def _load_robots(self, host: str, outlet: str | None) -> tuple[RobotsRules, float]:
+        """RFC 9309 / Google: 2xx parse; 4xx allow all; 429/5xx disallow all for a while.
+
+        A network failure or timeout is raised as itself (and the host marked
+        down), so the outlet reports "unreachable"/"timeout", not "robots".
+        """
+        url = host + "/robots.txt"
+        try:
+            raw = self._follow(url, {}, outlet, robots=False)
+        except TooManyRedirects:
+            return RobotsRules(allow_all=True, note="robots.txt redirect loop"), ROBOTS_TTL  # RFC 9309: unavailable
+        except TimedOut as exc:
+            self._down.mark(host, f"robots.txt: {exc}")
+            raise
+        if 200 <= raw.status < 300:
+            text, _ = decode_body(raw.content, raw.headers.get("content-type"))
+            return RobotsRules(allow_all=True, parser=Protego.parse(text)), ROBOTS_TTL
+        if 400 <= raw.status < 500 and raw.status != 429:
+            return replace(ALLOW_ALL, note=f"robots.txt {raw.status}"), ROBOTS_TTL
+        log.warning("%s answered %d: treating the host as disallowed for %.0f min", url, raw.status, ROBOTS_ERROR_TTL / 60, extra={"outlet": outlet})
+        return RobotsRules(allow_all=False, note=f"robots.txt answered {raw.status}"), ROBOTS_ERROR_TTL
+
+    def _interval(self, host: str) -> float:
+        rules = self._robots.get(host) if self.http.respect_robots else None
+        delay = rules.crawl_delay(self.http.user_agent) if rules is not None else None
+        return max(self.http.per_host_interval, min(delay or 0.0, MAX_CRAWL_DELAY))
+
+    # ------------------------------------------------------------ retries
+
+    def _with_retries(self, url: str, headers: dict[str, str], outlet: str | None) -> _Raw:
+        last = self.http.retries
+        for attempt in range(last + 1):
+            raw, failure = self._try_once(url, headers, outlet)
+            delay, why = self._retry_delay(attempt, raw, failure)
+            if delay is None or attempt == last:
+                return self._settle(url, raw, failure, attempt + 1, why if delay is None else "", outlet)
+            log.debug("%s: %s; retry %d of %d in %.2fs", url, why, attempt + 1, last, delay, extra={"outlet": outlet})
+            self._sleep(delay)
+        raise AssertionError("unreachable")  # the loop always returns on its last attempt
+
+    def _try_once(self, url: str, headers: dict[str, str], outlet: str | None) -> tuple[_Raw | None, _Failure | None]:
+        try:
+            return self._attempt(url, headers, outlet), None
+        except httpx.TransportError as exc:
+            failure = _transport_failure(url, exc)
+            log.debug("%s: %s", url, failure.error, extra={"outlet": outlet})
+            return None, failure
+
+    def _attempt(self, url: str, headers: dict[str, str], outlet: str | None) -> _Raw:
+        host = host_key(url)
+        try:
+            request = self._client.build_request("GET", url, headers={**self._headers, **headers}, timeout=self._timeout)
+        except httpx.InvalidURL as exc:
+            raise ClientError(url, f"invalid URL ({exc})") from None
+        with self._pacer.slot(host, self._interval(host)):
+            started = time.monotonic()
+            response = self._client.send(request, stream=True, follow_redirects=False)
+            try:
+                deadline = started + self._body_deadline
+                content = b"" if response.status_code in (204, 304) else _read_capped(response, self.http.max_bytes, url, deadline)
+            finally:
+                response.close()
+        log.debug("GET %s -> %d, %d bytes, %.2fs", url, response.status_code, len(content), time.monotonic() - started, extra={"outlet": outlet})
+        return _Raw(url, response.status_code, {k.lower(): v for k, v in response.headers.items()}, content)
+
+    def _retry_delay(self, attempt: int, raw: _Raw | None, failure: _Failure | None) -> tuple[float | None, str]:
+        """Seconds to wait before the next attempt, or None when retrying is pointless."""
+        if failure is not None:
+            return (self._backoff(attempt) if failure.retry else None), str(failure.error)
+        assert raw is not None
+        if not (raw.status == 429 or raw.status >= 500) or is_challenge(raw.status, raw.headers, raw.content):
+            return None, ""
+        wait = _retry_after(raw.headers.get("retry-after"), self._now())
+        if wait is None:
+            return self._backoff(attempt), f"http {raw.status}"
+        if wait > self.http.max_backoff:  # coming back early would be rude and futile
+            return None, f"http {raw.status}, Retry-After {wait:.0f}s is over max_backoff"
+        return wait, f"http {raw.status}, Retry-After {wait:.0f}s"
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.http.max_backoff, self.http.backoff * 2**attempt)
+        return base * self._rng.uniform(0.5, 1.0)
+
+    def _settle(self, url: str, raw: _Raw | None, failure: _Failure | None, attempts: int, why: str, outlet: str | None) -> _Raw:
+        """The last attempt's result: a failure is raised, a response returned."""
+        if failure is not None:
+            if failure.host_down:
+                self._down.mark(host_key(url), str(failure.error))
+            log.warning("giving up on %s after %d attempt(s): %s", url, attempts, failure.error, extra={"outlet": outlet})
+            raise failure.error
+        assert raw is not None
+        if raw.status == 429 or raw.status >= 500:
+            log.warning("giving up on %s after %d attempt(s): %s", url, attempts, why or f"http {raw.status}", extra={"outlet": outlet})
+        return raw
+
+    # ------------------------------------------------------------ pages and validators
+
+    def _page(self, url: str, raw: _Raw) -> Page:
+        text, encoding = decode_body(raw.content, raw.headers.get("content-type"))
+        return Page(
+            url=url,
+            final_url=raw.url,
+            status=raw.status,
+            headers=raw.headers,
+            content=raw.content,
+            text=text,
+            encoding=encoding,
+            fetched_at=self._now(),
+            not_modified=raw.status == 304,
+            etag=raw.headers.get("etag"),
+            last_modified=raw.headers.get("last-modified"),
+        )
+
+    def _due_unconditional(self, previous: Validators) -> bool:
+        if previous.unconditional_at is None:
+            return True
+        return self._now() - previous.unconditional_at >= self.http.unconditional_every
+
+    def _revalidate(self, page: Page, previous: Validators | None, unconditional: bool) -> Page:
+        """Refresh the validators from every 200/304; a 200 with the old body hash is not modified."""
+        assert self.cache is not None and page.fetched_at is not None
+        if page.status == 304:
+            validators = Validators(
+                etag=page.etag or (previous.etag if previous else None),
+                last_modified=page.last_modified or (previous.last_modified if previous else None),
+                body_hash=previous.body_hash if previous else None,
+                checked_at=page.fetched_at,
+                unconditional_at=previous.unconditional_at if previous else None,
+            )
+        else:
+            validators = Validators(
+                etag=page.etag,
+                last_modified=page.last_modified,
+                body_hash=page.body_hash,
+                checked_at=page.fetched_at,
+                unconditional_at=page.fetched_at if unconditional or previous is None else previous.unconditional_at,
+            )
+            if previous is not None and previous.body_hash == page.body_hash:
+                page = replace(page, not_modified=True)
+        self.cache.put(page.url, validators)
+        return page
+
+
+def _validator_headers(previous: Validators | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if previous is not None and previous.etag:
+        headers["If-None-Match"] = previous.etag
+    if previous is not None and previous.last_modified:
+        headers["If-Modified-Since"] = previous.last_modified
+    return headers
