@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterable
@@ -140,6 +140,28 @@ class Config:
     @property
     def enabled_outlets(self) -> tuple[OutletConfig, ...]:
         return tuple(o for o in self.outlets if o.enabled)
+
+    def rebased(self, base_urls: dict[str, str]) -> "Config":
+        """The same config with some outlets moved to another host (tests, mirrors, demo)."""
+        outlets = tuple(rebase_outlet(o, base_urls[o.key]) if o.key in base_urls else o for o in self.outlets)
+        return replace(self, outlets=outlets)
+
+
+def rebase_outlet(outlet: OutletConfig, base_url: str) -> OutletConfig:
+    """Move every URL of an outlet that lives under its base URL to ``base_url``."""
+    new_base = base_url if base_url.endswith("/") else base_url + "/"
+
+    def move(urls: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(new_base + u[len(outlet.base_url):] if u.startswith(outlet.base_url) else u for u in urls)
+
+    return replace(
+        outlet,
+        base_url=new_base,
+        feeds=move(outlet.feeds),
+        listings=move(outlet.listings),
+        search=move(outlet.search),
+        sitemaps=move(outlet.sitemaps),
+    )
 
 
 # ---------------------------------------------------------------- reading

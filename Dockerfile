@@ -1,0 +1,28 @@
+# monitor as a container: the daemon by default, the store on a volume.
+#   docker build -t monitor .
+#   docker run -d -v monitor-data:/data monitor             # daemon (monitor run)
+#   docker run --rm -v monitor-data:/data monitor poll      # one cron-style pass
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    MONITOR_DB=/data/monitor.db
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY monitor ./monitor
+RUN pip install ".[serve]" \
+    && useradd --create-home --uid 10001 monitor \
+    && mkdir -p /data && chown monitor:monitor /data
+
+USER monitor
+VOLUME ["/data"]
+WORKDIR /data
+
+# Exits non-zero when an outlet is failing or the store cannot be read.
+HEALTHCHECK --interval=5m --timeout=30s --start-period=2m \
+    CMD ["monitor", "-q", "status"]
+
+ENTRYPOINT ["monitor"]
+CMD ["status"]

@@ -1,0 +1,257 @@
+"""The wiring: one outlet, one run — discover -> fetch -> extract -> classify -> store.
+
+``poll_outlet`` never raises for a broken page, feed or server: every failure is
+counted against the outlet and summed up in the :class:`OutletRun` it returns (and
+records in ``runs``). ``poll`` runs several outlets concurrently, one thread each;
+per-host politeness lives in the shared :class:`~monitor.fetch.Fetcher`. Each thread
+writes through its own store connection, one short ``BEGIN IMMEDIATE`` transaction per
+article, so SQLite serialises the writers and a kill loses at most the article in hand.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Protocol
+
+from .config import Config, OutletConfig
+from .errors import ExtractionError, FetchError, MonitorError, Unreachable
+from .models import Link, OutletRun, Page
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Progress(Protocol):
+    def update(self, outlet: str, done: int, total: int) -> None: ...
+
+
+@dataclass
+class _Tally:
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    relevant: int = 0
+    failed: int = 0
+    not_modified: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    messages: list[str] = field(default_factory=list)
+
+    def fail(self, exc: MonitorError) -> None:
+        self.failed += 1
+        reason = _reason(exc)
+        self.reasons[reason] += 1
+        if len(self.messages) < 5:
+            self.messages.append(str(exc))
+
+
+def _reason(exc: MonitorError) -> str:
+    status = getattr(exc, "status", None)
+    if status and exc.reason in ("blocked", "http 4xx", "http 5xx"):
+        return f"{exc.reason} ({status})"
+    return exc.reason
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollContext:
+    """What a run shares: config, the one HTTP client, rules, the store path, the clock."""
+
+    config: Config
+    fetcher: object  # monitor.fetch.Fetcher
+    rules: object  # monitor.classify.Ruleset
+    store_path: Path
+    now: Clock = utc_now
+    stop: threading.Event = field(default_factory=threading.Event)
+    open_store: Callable[[Path], object] | None = None
+
+    def store(self) -> object:
+        if self.open_store is not None:
+            return self.open_store(self.store_path)
+        from .store import Store
+
+        return Store(self.store_path)
+
+
+def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = False, progress: Progress | None = None) -> OutletRun:
+    """Visit one outlet once. Never raises for outlet-side failures."""
+    from .discover import discover
+
+    started = ctx.now()
+    store = ctx.store()
+    tally = _Tally()
+    try:
+        discovery = discover(outlet, ctx.fetcher, now=started, is_known=store.is_known, catch_up=catch_up)
+        for _, error in discovery.errors:
+            tally.reasons[_reason(error)] += 1
+            if len(tally.messages) < 5:
+                tally.messages.append(str(error))
+        tally.not_modified += discovery.not_modified
+        todo = _to_fetch(discovery.links, store, ctx)
+        tally.seen = len(discovery.links)
+        for done, link in enumerate(todo, 1):
+            if ctx.stop.is_set():
+                break
+            _one_article(link, outlet, store, ctx, tally)
+            if progress is not None:
+                progress.update(outlet.key, done, len(todo))
+        run = _finish(outlet, discovery, tally, started, ctx.now(), store, attempted=len(todo))
+        store.record_run(run)
+        return run
+    finally:
+        store.close()
+
+
+def _to_fetch(links: Iterable[Link], store: object, ctx: PollContext) -> list[Link]:
+    """New URLs, plus stored ones that are due for a recheck (edits); capped per run."""
+    http = ctx.config.http
+    now = ctx.now()
+    todo = [
+        link for link in links
+        if not store.is_known(link.url)
+        or store.due_for_recheck(link.url, now=now, recheck_after=http.recheck_after, recheck_window=http.recheck_window)
+    ]
+    return todo[: http.max_articles_per_run]
+
+
+def _one_article(link: Link, outlet: OutletConfig, store: object, ctx: PollContext, tally: _Tally) -> None:
+    from .extract import extract_article
+
+    try:
+        page = ctx.fetcher.get(link.url, outlet=outlet.key)
+        article = extract_article(page, outlet, now=ctx.now())
+    except (FetchError, ExtractionError) as exc:
+        log.warning("%s", exc, extra={"outlet": outlet.key, "url": link.url})
+        tally.fail(exc)
+        return
+    article = ctx.rules.classify_article(article)
+    outcome = store.save(article, raw_html=page.content, encoding=page.encoding, source=link.source, now=ctx.now())
+    _count(outcome, tally)
+
+
+def _count(outcome: object, tally: _Tally) -> None:
+    if outcome.kind == "new":
+        tally.new += 1
+        tally.relevant += int(outcome.relevant)
+    elif outcome.kind == "updated":
+        tally.updated += 1
+
+
+def _finish(outlet: OutletConfig, discovery: object, tally: _Tally, started: datetime, finished: datetime,
+            store: object, *, attempted: int) -> OutletRun:
+    error = _failure(discovery, tally, attempted, store, outlet.key)
+    return OutletRun(
+        outlet=outlet.key, started=started, finished=finished,
+        status="failing" if error else "ok",
+        seen=tally.seen, new=tally.new, updated=tally.updated, relevant=tally.relevant,
+        failed=tally.failed, not_modified=tally.not_modified, error=error,
+    )
+
+
+def _failure(discovery: object, tally: _Tally, attempted: int, store: object, key: str) -> str | None:
+    """Why the outlet counts as failing this run, or None when it worked."""
+    tried, failed = discovery.sources_tried, discovery.sources_failed
+    top = tally.reasons.most_common(1)[0][0] if tally.reasons else "error"
+    if tried and failed == tried:
+        return f"{top}: every source failed ({tally.messages[0] if tally.messages else ''})"
+    if attempted and tally.failed == attempted:
+        return f"{top}: all {attempted} article pages failed"
+    if attempted >= 4 and tally.failed * 2 >= attempted:
+        return f"{top}: {tally.failed} of {attempted} article pages failed"
+    if not discovery.links and tried and not discovery.not_modified and _found_links_before(store, key):
+        return "layout changed: discovery found no article links (it did last time)"
+    return None
+
+
+def _found_links_before(store: object, key: str) -> bool:
+    last = store.runs(outlet=key, limit=1)
+    return bool(last) and (last[0].get("seen") or 0) > 0
+
+
+@dataclass
+class PollReport:
+    runs: list[OutletRun]
+
+    @property
+    def failing(self) -> list[OutletRun]:
+        return [r for r in self.runs if r.status != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failing else 0
+
+    def summary(self) -> str:
+        new = sum(r.new for r in self.runs)
+        updated = sum(r.updated for r in self.runs)
+        relevant = sum(r.relevant for r in self.runs)
+        failing = len(self.failing)
+        outlets = "outlet" if failing == 1 else "outlets"
+        return f"{new} new ({relevant} relevant), {updated} updated, {failing} {outlets} failing"
+
+
+def summary_line(run: OutletRun, name: str) -> str:
+    line = f"{name}: {run.seen} seen, {run.new} new ({run.relevant} relevant), {run.updated} updated, {run.failed} failed"
+    return line + (f" — FAILING: {run.error}" if run.error else "")
+
+
+def poll(outlets: Iterable[OutletConfig], ctx: PollContext, *, progress: Progress | None = None,
+         catch_up: bool = False, workers: int = 4) -> PollReport:
+    """Poll outlets concurrently (one thread each, at most ``workers``)."""
+    chosen = list(outlets)
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(chosen))), thread_name_prefix="outlet") as pool:
+        futures = [pool.submit(poll_outlet, o, ctx, catch_up=catch_up, progress=progress) for o in chosen]
+        return PollReport(runs=[f.result() for f in futures])
+
+
+def reprocess(ctx: PollContext, *, outlet_keys: Iterable[str] = ()) -> Counter[str]:
+    """Re-run extraction, normalisation and relevance on stored raw pages, without fetching."""
+    from .extract import extract_article
+
+    wanted = set(outlet_keys)
+    store = ctx.store()
+    counts: Counter[str] = Counter()
+    try:
+        for item in list(store.items()):
+            if wanted and item["outlet"] not in wanted:
+                continue
+            raw = store.raw_page(item["id"])
+            outlet = _outlet_or_none(ctx.config, item["outlet"])
+            if raw is None or outlet is None:
+                counts["skipped"] += 1
+                continue
+            url, html, encoding = raw
+            page = Page(url=url, final_url=url, status=200, content=html,
+                        text=html.decode(encoding or "utf-8", errors="replace"), encoding=encoding or "utf-8",
+                        fetched_at=_parse_time(item.get("fetched_at")) or ctx.now())
+            try:
+                article = ctx.rules.classify_article(extract_article(page, outlet, now=ctx.now()))
+            except ExtractionError as exc:
+                log.warning("%s", exc, extra={"outlet": outlet.key})
+                counts["failed"] += 1
+                continue
+            outcome = store.save(article, raw_html=html, encoding=encoding, source="reprocess", now=ctx.now())
+            counts["updated" if outcome.kind == "updated" else "unchanged"] += 1
+    finally:
+        store.close()
+    return counts
+
+
+def _outlet_or_none(config: Config, key: str) -> OutletConfig | None:
+    return next((o for o in config.outlets if o.key == key), None)
+
+
+def _parse_time(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def network_down(run: OutletRun) -> bool:
+    return bool(run.error) and Unreachable.reason in (run.error or "")
