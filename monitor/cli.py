@@ -244,5 +244,149 @@ def status(obj: Context, as_json: bool) -> None:
         sys.exit(1)
 
 
+# ------------------------------------------------------------------ fetching
+
+
+class TerminalProgress:
+    """One self-rewriting status line on a terminal; silent when output is piped (cron)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.state: dict[str, str] = {}
+        self._lock = __import__("threading").Lock()
+
+    def update(self, outlet: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            self.state[outlet] = f"{outlet} {done}/{total}"
+            click.echo("\r\033[K" + " · ".join(self.state.values()), err=True, nl=False)
+
+    def clear(self) -> None:
+        if self.enabled and self.state:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+def _poll_context(obj: Context) -> Any:
+    from .classify import compile_rules
+    from .fetch import Fetcher
+    from .pipeline import PollContext
+
+    cfg = obj.config
+    store = obj.store()
+    fetcher = Fetcher(cfg.http, cache=store.validators)
+    obj.extras["fetcher"] = fetcher
+    return PollContext(config=cfg, fetcher=fetcher, rules=compile_rules(cfg.relevance), store=store)
+
+
+def _chosen_outlets(obj: Context, keys: tuple[str, ...]) -> list[Any]:
+    if keys:
+        return [obj.config.outlet(k) for k in keys]
+    return list(obj.config.enabled_outlets)
+
+
+@cli.command()
+@click.option("-o", "--outlet", "outlet_keys", multiple=True, help="Only this outlet (repeatable)")
+@click.option("--catch-up", is_flag=True, help="Walk listing and search pages to full depth")
+@click.pass_obj
+def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool) -> None:
+    """Visit every enabled outlet once: discover, fetch, extract, classify, store.
+
+    The cron command. Exits 0 when every outlet worked, 1 when any failed (what
+    worked is stored), 2 on configuration errors.
+
+    \b
+    Example:
+        monitor poll
+        monitor poll --outlet telesur-en --outlet rhc-es
+        */30 * * * *  cd /srv/monitor && .venv/bin/monitor -q poll   # crontab
+    """
+    from .pipeline import poll as run_poll, summary_line
+
+    outlets = _chosen_outlets(obj, outlet_keys)
+    ctx = _poll_context(obj)
+    progress = TerminalProgress()
+    try:
+        with _outlet_locks(obj, outlets):
+            report = run_poll(outlets, ctx, progress=progress, catch_up=catch_up)
+    finally:
+        progress.clear()
+        obj.extras["fetcher"].close()
+    names = _display_names(obj.config.outlets)
+    for run in report.runs:
+        click.echo(summary_line(run, names[run.outlet]))
+    click.echo(report.summary())
+    sys.exit(report.exit_code)
+
+
+def _display_names(outlets: Any) -> dict[str, str]:
+    """Outlet names for summaries; editions sharing a name get their language added."""
+    counts: dict[str, int] = {}
+    for o in outlets:
+        counts[o.name] = counts.get(o.name, 0) + 1
+    return {o.key: o.name if counts[o.name] == 1 else f"{o.name} {o.language.upper()}" for o in outlets}
+
+
+def _outlet_locks(obj: Context, outlets: list[Any]) -> Any:
+    """Cron runs and the daemon must never work one outlet at once (see monitor.lock)."""
+    try:
+        from .lock import outlet_locks
+    except ImportError:  # pragma: no cover - lock arrives with the daemon
+        import contextlib
+
+        return contextlib.nullcontext()
+    return outlet_locks(obj.config.store_path, [o.key for o in outlets])
+
+
+@cli.command()
+@click.option("-o", "--outlet", "outlet_keys", multiple=True, help="Only this outlet (repeatable)")
+@click.pass_obj
+def reprocess(obj: Context, outlet_keys: tuple[str, ...]) -> None:
+    """Re-run extraction, normalisation and relevance on the stored raw pages.
+
+    Nothing is fetched: use it after fixing a selector or an adapter.
+
+    \b
+    Example:
+        monitor reprocess --outlet rhc-en
+    """
+    from .classify import compile_rules
+    from .pipeline import PollContext, reprocess as run_reprocess
+
+    ctx = PollContext(config=obj.config, fetcher=None, rules=compile_rules(obj.config.relevance), store=obj.store())
+    counts = run_reprocess(ctx, outlet_keys=outlet_keys)
+    click.echo(
+        f"reprocessed {sum(counts.values())} items: {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['failed']} failed, {counts['skipped']} without a stored page"
+    )
+    if counts["failed"]:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("outlet_key", metavar="OUTLET")
+@click.option("--url", help="One article URL (default: run the outlet's discovery and check the first link)")
+@click.pass_obj
+def check(obj: Context, outlet_key: str, url: str | None) -> None:
+    """Fetch one article and show every field with the rule or selector behind it.
+
+    The command to run when a site changes: it shows what was found, where, and
+    what is missing. Nothing is stored.
+
+    \b
+    Example:
+        monitor check rhc-en
+        monitor check telesur-es --url https://www.telesurtv.net/some-article/
+    """
+    from .check import run_check
+
+    outlet = obj.config.outlet(outlet_key)
+    from .fetch import Fetcher
+
+    with Fetcher(obj.config.http) as fetcher:
+        ok = run_check(outlet, fetcher, url=url, rules_table=obj.config.relevance, echo=click.echo)
+    sys.exit(0 if ok else 1)
+
+
 def main() -> None:
     cli(prog_name="monitor")

@@ -3,9 +3,10 @@
 ``poll_outlet`` never raises for a broken page, feed or server: every failure is
 counted against the outlet and summed up in the :class:`OutletRun` it returns (and
 records in ``runs``). ``poll`` runs several outlets concurrently, one thread each;
-per-host politeness lives in the shared :class:`~monitor.fetch.Fetcher`. Each thread
-writes through its own store connection, one short ``BEGIN IMMEDIATE`` transaction per
-article, so SQLite serialises the writers and a kill loses at most the article in hand.
+per-host politeness lives in the shared :class:`~monitor.fetch.Fetcher`, and all threads
+write through the one :class:`~monitor.store.Store` (its lock makes it the single
+writer), one short ``BEGIN IMMEDIATE`` transaction per article, so a kill loses at most
+the article in hand.
 """
 
 from __future__ import annotations
@@ -64,22 +65,14 @@ def _reason(exc: MonitorError) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PollContext:
-    """What a run shares: config, the one HTTP client, rules, the store path, the clock."""
+    """What a run shares: config, the one HTTP client, rules, the one store, the clock."""
 
     config: Config
     fetcher: object  # monitor.fetch.Fetcher
     rules: object  # monitor.classify.Ruleset
-    store_path: Path
+    store: object  # monitor.store.Store
     now: Clock = utc_now
     stop: threading.Event = field(default_factory=threading.Event)
-    open_store: Callable[[Path], object] | None = None
-
-    def store(self) -> object:
-        if self.open_store is not None:
-            return self.open_store(self.store_path)
-        from .store import Store
-
-        return Store(self.store_path)
 
 
 def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = False, progress: Progress | None = None) -> OutletRun:
@@ -87,7 +80,7 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
     from .discover import discover
 
     started = ctx.now()
-    store = ctx.store()
+    store = ctx.store
     tally = _Tally()
     try:
         discovery = discover(outlet, ctx.fetcher, now=started, is_known=store.is_known, catch_up=catch_up)
@@ -105,10 +98,13 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
             if progress is not None:
                 progress.update(outlet.key, done, len(todo))
         run = _finish(outlet, discovery, tally, started, ctx.now(), store, attempted=len(todo))
-        store.record_run(run)
-        return run
-    finally:
-        store.close()
+    except MonitorError as exc:  # e.g. the store refused: still a recorded, failing run
+        log.error("%s", exc, extra={"outlet": outlet.key})
+        run = OutletRun(outlet=outlet.key, started=started, finished=ctx.now(), status="failing",
+                        seen=tally.seen, new=tally.new, updated=tally.updated, relevant=tally.relevant,
+                        failed=tally.failed + 1, error=f"{exc.reason}: {exc}")
+    store.record_run(run)
+    return run
 
 
 def _to_fetch(links: Iterable[Link], store: object, ctx: PollContext) -> list[Link]:
@@ -217,31 +213,28 @@ def reprocess(ctx: PollContext, *, outlet_keys: Iterable[str] = ()) -> Counter[s
     from .extract import extract_article
 
     wanted = set(outlet_keys)
-    store = ctx.store()
+    store = ctx.store
     counts: Counter[str] = Counter()
-    try:
-        for item in list(store.items()):
-            if wanted and item["outlet"] not in wanted:
-                continue
-            raw = store.raw_page(item["id"])
-            outlet = _outlet_or_none(ctx.config, item["outlet"])
-            if raw is None or outlet is None:
-                counts["skipped"] += 1
-                continue
-            url, html, encoding = raw
-            page = Page(url=url, final_url=url, status=200, content=html,
-                        text=html.decode(encoding or "utf-8", errors="replace"), encoding=encoding or "utf-8",
-                        fetched_at=_parse_time(item.get("fetched_at")) or ctx.now())
-            try:
-                article = ctx.rules.classify_article(extract_article(page, outlet, now=ctx.now()))
-            except ExtractionError as exc:
-                log.warning("%s", exc, extra={"outlet": outlet.key})
-                counts["failed"] += 1
-                continue
-            outcome = store.save(article, raw_html=html, encoding=encoding, source="reprocess", now=ctx.now())
-            counts["updated" if outcome.kind == "updated" else "unchanged"] += 1
-    finally:
-        store.close()
+    for item in list(store.items()):
+        if wanted and item["outlet"] not in wanted:
+            continue
+        raw = store.raw_page(item["id"])
+        outlet = _outlet_or_none(ctx.config, item["outlet"])
+        if raw is None or outlet is None:
+            counts["skipped"] += 1
+            continue
+        url, html, encoding = raw
+        page = Page(url=url, final_url=url, status=200, content=html,
+                    text=html.decode(encoding or "utf-8", errors="replace"), encoding=encoding or "utf-8",
+                    fetched_at=_parse_time(item.get("fetched_at")) or ctx.now())
+        try:
+            article = ctx.rules.classify_article(extract_article(page, outlet, now=ctx.now()))
+        except ExtractionError as exc:
+            log.warning("%s", exc, extra={"outlet": outlet.key})
+            counts["failed"] += 1
+            continue
+        outcome = store.save(article, raw_html=html, encoding=encoding, source="reprocess", now=ctx.now())
+        counts["updated" if outcome.kind == "updated" else "unchanged"] += 1
     return counts
 
 

@@ -1,0 +1,62 @@
+"""``monitor check``: one outlet's discovery and one article, field by field, nothing stored."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from .config import OutletConfig
+from .errors import MonitorError
+
+Echo = Callable[[str], None]
+
+
+def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules_table: dict[str, Any], echo: Echo) -> bool:
+    """Print what monitor sees; True when an article was extracted."""
+    now = datetime.now(timezone.utc)
+    if url is None:
+        url = _discover_one(outlet, fetcher, now, echo)
+        if url is None:
+            return False
+    return _check_article(outlet, fetcher, url, rules_table, now, echo)
+
+
+def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo) -> str | None:
+    from .discover import discover
+
+    found = discover(outlet, fetcher, now=now)
+    by_source: dict[str, int] = {}
+    for link in found.links:
+        by_source[link.source] = by_source.get(link.source, 0) + 1
+    echo(f"{outlet.name} ({outlet.key}): {len(found.links)} article links from {found.sources_tried} sources "
+         f"({', '.join(f'{n} {s}' for s, n in sorted(by_source.items())) or 'none'})")
+    for source_url, error in found.errors:
+        echo(f"  failed: {source_url}: {error.reason}: {error}")
+    if not found.links:
+        echo("no article link found: check feeds, listings, search and article_pattern in the config")
+        return None
+    echo(f"checking the first link: {found.links[0].url}")
+    return found.links[0].url
+
+
+def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules_table: dict[str, Any], now: datetime, echo: Echo) -> bool:
+    from .classify import compile_rules
+    from .extract import extract_article, format_report, report
+
+    try:
+        page = fetcher.get(url, outlet=outlet.key)
+        article = extract_article(page, outlet, now=now)
+    except MonitorError as exc:
+        echo(f"FAILED ({exc.reason}): {exc}")
+        return False
+    echo(f"{page.final_url}  [{page.status}, {page.encoding}, {len(page.content)} bytes]")
+    rows = report(article)
+    echo(format_report(rows))
+    result = compile_rules(rules_table).classify_article(article).relevance
+    assert result is not None
+    rules = ", ".join(f"{h.rule} ({h.text!r})" for h in result.hits) or "no rule matched"
+    echo(f"relevance: {'relevant' if result.relevant else 'not relevant'}, score {result.score:g}: {rules}")
+    missing = [r.field for r in rows if r.source == "missing"]
+    if missing:
+        echo("missing: " + ", ".join(missing))
+    return True
