@@ -7,6 +7,7 @@ with status 2 before anything runs; ``-v``/``-q`` and ``--log-format json`` set 
 from __future__ import annotations
 
 import json
+import threading
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -64,7 +65,7 @@ class MonitorGroup(click.Group):
             sys.exit(2)
         except MonitorError as exc:
             click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
+            sys.exit(getattr(exc, "exit_code", 1))
 
 
 @click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -253,7 +254,7 @@ class TerminalProgress:
     def __init__(self) -> None:
         self.enabled = sys.stderr.isatty()
         self.state: dict[str, str] = {}
-        self._lock = __import__("threading").Lock()
+        self._lock = threading.Lock()
 
     def update(self, outlet: str, done: int, total: int) -> None:
         if not self.enabled:
@@ -288,12 +289,18 @@ def _chosen_outlets(obj: Context, keys: tuple[str, ...]) -> list[Any]:
 @cli.command()
 @click.option("-o", "--outlet", "outlet_keys", multiple=True, help="Only this outlet (repeatable)")
 @click.option("--catch-up", is_flag=True, help="Walk listing and search pages to full depth")
+@click.option("--lock-timeout", type=float, default=60.0, show_default=True,
+              help="Seconds to wait for another monitor process working the same outlets")
 @click.pass_obj
-def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool) -> None:
+def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeout: float) -> None:
     """Visit every enabled outlet once: discover, fetch, extract, classify, store.
 
     The cron command. Exits 0 when every outlet worked, 1 when any failed (what
     worked is stored), 2 on configuration errors.
+
+    \b
+    Exits 3 when another monitor process (cron or the daemon) still holds an
+    outlet after --lock-timeout seconds.
 
     \b
     Example:
@@ -307,7 +314,7 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool) -> None:
     ctx = _poll_context(obj)
     progress = TerminalProgress()
     try:
-        with _outlet_locks(obj, outlets):
+        with _outlet_locks(obj, outlets, lock_timeout):
             report = run_poll(outlets, ctx, progress=progress, catch_up=catch_up)
     finally:
         progress.clear()
@@ -327,15 +334,11 @@ def _display_names(outlets: Any) -> dict[str, str]:
     return {o.key: o.name if counts[o.name] == 1 else f"{o.name} {o.language.upper()}" for o in outlets}
 
 
-def _outlet_locks(obj: Context, outlets: list[Any]) -> Any:
+def _outlet_locks(obj: Context, outlets: list[Any], timeout: float) -> Any:
     """Cron runs and the daemon must never work one outlet at once (see monitor.lock)."""
-    try:
-        from .lock import outlet_locks
-    except ImportError:  # pragma: no cover - lock arrives with the daemon
-        import contextlib
+    from .lock import outlet_locks
 
-        return contextlib.nullcontext()
-    return outlet_locks(obj.config.store_path, [o.key for o in outlets])
+    return outlet_locks(obj.config.store_path, [o.key for o in outlets], timeout=timeout)
 
 
 @cli.command()

@@ -1,0 +1,68 @@
+"""Per-outlet file locks beside the database, so cron runs and the daemon never overlap.
+
+``flock`` locks die with their process: a ``kill -9`` never leaves a stale lock behind,
+and the pid written into the file is only there to tell the user who holds it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import MonitorError
+
+
+class LockBusy(MonitorError):
+    """Another monitor process is working this outlet."""
+
+    reason = "locked"
+    exit_code = 3
+
+
+def lock_dir(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".locks")
+
+
+@contextmanager
+def outlet_lock(store_path: Path, key: str, *, timeout: float = 60.0, poll: float = 0.2) -> Iterator[None]:
+    """Hold ``key``'s lock; wait up to ``timeout`` seconds, then raise LockBusy."""
+    folder = lock_dir(store_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{key}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _acquire(fd, path, key, timeout, poll)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _acquire(fd: int, path: Path, key: str, timeout: float, poll: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = path.read_text().strip() or "?"
+                raise LockBusy(
+                    f"outlet {key} is being polled by another monitor process (pid {holder}); "
+                    f"waited {timeout:g}s — try again later"
+                ) from None
+            time.sleep(poll)
+
+
+@contextmanager
+def outlet_locks(store_path: Path, keys: Iterable[str], *, timeout: float = 60.0) -> Iterator[None]:
+    """All of ``keys``' locks, taken in sorted order so two processes cannot deadlock."""
+    with ExitStack() as stack:
+        for key in sorted(set(keys)):
+            stack.enter_context(outlet_lock(store_path, key, timeout=timeout))
+        yield
