@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from array import array
 from dataclasses import dataclass
@@ -88,10 +89,17 @@ _TRAILER = re.compile(r"\s*(?:the post .{0,300}first appeared on|la informacion 
 _SIGN_OFF = re.compile(r"(?:^|\s+)[a-z]{2,4}(?:/[a-z]{2,4})+\s*$")
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*")
 _NON_WORD = re.compile(r"[\W_]+")
+_ASCII_NON_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
+def _words(text: str) -> str:
+    """Letters and digits only, single-spaced (str.translate for ASCII: 10x faster than the regex)."""
+    spaced = text.translate(_ASCII_NON_WORD) if text.isascii() else _NON_WORD.sub(" ", text)
+    return " ".join(spaced.split())
 
 
 def fold(text: str) -> str:
-    """Lower case, accents removed, compatibility forms unified (curly quotes -> straight)."""
+    """Lower case, accents removed, compatibility forms (ligatures, full-width) unified."""
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -126,60 +134,66 @@ def normalise_for_hash(title: str, paragraphs: Sequence[str]) -> str:
     rewrite headlines more than anything else.
     """
     cleaned = _drop_read_also_headlines([_clean_paragraph(p) for p in paragraphs], paragraphs)
-    body = " ".join(_NON_WORD.sub(" ", " ".join(cleaned)).split())
+    body = _words(" ".join(cleaned))
     if len(body.split()) >= MIN_WORDS:
         return body
-    head = " ".join(_NON_WORD.sub(" ", fold(title)).split())
+    head = _words(fold(title))
     return f"{head} {body}".strip()
 
 
 # ---------------------------------------------------------------- hashing
 
 
-def _hash64(data: str) -> int:
-    # blake2b, not hash(): Python's str hash changes per process (PYTHONHASHSEED).
-    return int.from_bytes(hashlib.blake2b(data.encode("utf-8"), digest_size=8).digest(), "big")
+def _digests(text: str, shingle_words: int) -> bytes:
+    """8-byte blake2b digests of every run of ``shingle_words`` words, concatenated.
+
+    blake2b, not hash(): Python's str hash changes per process (PYTHONHASHSEED).
+    A text shorter than one run is one shingle.
+    """
+    words = text.split()
+    if len(words) <= shingle_words:
+        runs = [" ".join(words).encode()] if words else []
+    else:
+        runs = [" ".join(words[i : i + shingle_words]).encode() for i in range(len(words) - shingle_words + 1)]
+    blake = hashlib.blake2b  # a local name: this loop is the hot path
+    return b"".join([blake(run, digest_size=8).digest() for run in runs])
+
+
+def _to_ints(digests: bytes) -> list[int]:
+    values = array("Q", digests)
+    if sys.byteorder == "little":
+        values.byteswap()  # digests are read big-endian
+    return values.tolist()
+
+
+def _to_digests(hashes: Sequence[int]) -> bytes:
+    values = array("Q", hashes)
+    if sys.byteorder == "little":
+        values.byteswap()
+    return values.tobytes()
 
 
 def shingles(text: str, *, shingle_words: int = 4) -> list[int]:
-    """Unsigned 64-bit hashes of every run of ``shingle_words`` words (one for a shorter text)."""
-    words = text.split()
-    if len(words) <= shingle_words:
-        return [_hash64(" ".join(words))] if words else []
-    runs = [" ".join(words[i : i + shingle_words]).encode() for i in range(len(words) - shingle_words + 1)]
-    blake, from_bytes = hashlib.blake2b, int.from_bytes  # local names: this loop is the hot path
-    return [from_bytes(blake(run, digest_size=8).digest(), "big") for run in runs]
+    """Unsigned 64-bit hashes of the text's word shingles."""
+    return _to_ints(_digests(text, shingle_words))
 
 
-def _majority(hashes: Sequence[int]) -> int:
-    """Bit j set iff more than half the hashes have bit j set.
+def _majority(digests: bytes) -> int:
+    """Bit j set iff more than half the 8-byte digests have bit j set.
 
-    The 64 per-bit counters are kept bit-sliced (plane i holds bit i of every
-    counter), so adding a hash is a few whole-int operations, not 64.
+    Byte m of every digest is sliced out as one big int; masking it with bit k
+    of every byte and popcounting counts bit k over all digests in C, so a
+    300-shingle text costs 64 big-int operations instead of 19,200 bit tests.
     """
-    planes: list[int] = []
-    for value in hashes:
-        carry, i = value, 0
-        while carry:
-            if i == len(planes):
-                planes.append(carry)
-                break
-            planes[i], carry = planes[i] ^ carry, planes[i] & carry
-            i += 1
-    return _at_least(planes, len(hashes) // 2 + 1)
-
-
-def _at_least(planes: list[int], threshold: int) -> int:
-    """Lanes whose bit-sliced counter is >= threshold (compared from the top bit down)."""
-    greater, equal = 0, _MASK
-    for i in range(max(len(planes), threshold.bit_length()) - 1, -1, -1):
-        plane = planes[i] if i < len(planes) else 0
-        if threshold >> i & 1:
-            equal &= plane
-        else:
-            greater |= equal & plane
-            equal &= ~plane & _MASK
-    return greater | equal
+    count = len(digests) // 8
+    ones = int.from_bytes(b"\x01" * count, "big")
+    result = 0
+    for m in range(8):
+        column = int.from_bytes(digests[m::8], "big")
+        for k in range(8):
+            if 2 * (column & (ones << k)).bit_count() > count:
+                result |= 1 << (8 * (7 - m) + k)
+    return result
 
 
 def to_signed(value: int) -> int:
@@ -188,13 +202,14 @@ def to_signed(value: int) -> int:
 
 
 def simhash(hashes: Sequence[int]) -> int:
-    """SimHash of shingle hashes, as a signed 64-bit int (0 for no shingles)."""
-    return to_signed(_majority(hashes)) if hashes else 0
+    """SimHash of unsigned 64-bit shingle hashes, as a signed 64-bit int (0 for none)."""
+    return to_signed(_majority(_to_digests(hashes))) if hashes else 0
 
 
 def fingerprint(text: str, *, shingle_words: int = 4) -> int:
     """64-bit SimHash over word shingles of normalised text, signed for SQLite."""
-    return simhash(shingles(text, shingle_words=shingle_words))
+    digests = _digests(text, shingle_words)
+    return to_signed(_majority(digests)) if digests else 0
 
 
 def hamming(a: int, b: int) -> int:
@@ -278,19 +293,21 @@ def make_doc(
     shingle_words: int = 4,
 ) -> StoryDoc:
     """A StoryDoc from text already passed through :func:`normalise_for_hash`."""
-    hashes = shingles(text, shingle_words=shingle_words)
+    digests = _digests(text, shingle_words)
     return StoryDoc(
         item_id=item_id,
         language=language,
         published=published,
-        fingerprint=simhash(hashes),
-        sketch=sketch(hashes),
+        fingerprint=to_signed(_majority(digests)) if digests else 0,
+        sketch=sketch(_to_ints(digests)),
         words=len(text.split()),
     )
 
 
 def doc_for(article: Article, item_id: str, *, shingle_words: int = 4) -> StoryDoc:
-    text = normalise_for_hash(article.title, [article.subtitle or "", *article.body])
+    """The StoryDoc of an extracted article (its body; title and lede only for a short one)."""
+    head = f"{article.title} {article.subtitle}" if article.subtitle else article.title
+    text = normalise_for_hash(head, article.body)
     return make_doc(
         item_id, text, language=article.language, published=article.published, shingle_words=shingle_words
     )
@@ -312,12 +329,25 @@ def is_same_story(a: StoryDoc, b: StoryDoc, *, max_distance: int) -> bool:
     """
     if a.language and b.language and a.language != b.language:
         return False
+    if not a.words or not b.words:  # two empty bodies are not one story
+        return False
     distance = hamming(a.fingerprint, b.fingerprint)
     if distance > LOOSE_DISTANCE:
         return False
     if distance <= max_distance and min(a.words, b.words) >= MIN_WORDS:
         return True
     return jaccard_estimate(a.sketch, b.sketch) >= SAME_STORY_JACCARD
+
+
+def earliest(docs: Sequence[StoryDoc]) -> StoryDoc | None:
+    """The match a new item joins: earliest published; undated last; ties to the one stored first.
+
+    ``docs`` come in storage order (the store: ``ORDER BY seq``).
+    """
+    if not docs:
+        return None
+    order = {id(d): n for n, d in enumerate(docs)}
+    return min(docs, key=lambda d: (d.published is None, d.published or datetime.min, order[id(d)]))
 
 
 # ---------------------------------------------------------------- in memory
@@ -328,8 +358,8 @@ class StoryIndex:
 
     Same semantics: ``candidates`` probes the (band, bucket) keys of
     :func:`index_keys` and keeps items within ``LOOSE_DISTANCE``; ``add`` joins the
-    matching story whose original is earliest, else starts one. A story is named
-    by its first item (a stable id); its original is its earliest-published item.
+    story of the :func:`earliest` match, else starts one. A story is named by its
+    first stored item (a stable id); its original is its earliest-published item.
     Columns are packed arrays so a million items fit in a few hundred MB.
     """
 
@@ -379,10 +409,10 @@ class StoryIndex:
         """Store ``doc``; return the id of the story it belongs to."""
         if doc.item_id in self._position:
             return self.story_of(doc.item_id)
-        stories = {self._story[self._position[m.item_id]] for m in self.matches(doc)}
+        first = earliest(self.matches(doc))
         pos = len(self._ids)
         self._append(doc)
-        story = min(stories, key=lambda s: self._age(self._original.get(s, s))) if stories else pos
+        story = self._story[self._position[first.item_id]] if first else pos
         self._story.append(story)
         if self._age(pos) < self._age(self._original.get(story, story)):
             self._original[story] = pos
@@ -401,9 +431,8 @@ class StoryIndex:
             self._buckets.setdefault(band << BITS | bucket, array("l")).append(pos)
 
     def _age(self, pos: int) -> tuple[bool, datetime | None, int]:
-        # Undated items sort after dated ones; ties go to the item stored first.
         published = self._published[pos]
-        return (published is None, published, pos) if published else (True, None, pos)
+        return (False, published, pos) if published else (True, None, pos)
 
     def story_of(self, item_id: str) -> str:
         return self._ids[self._story[self._position[item_id]]]

@@ -18,6 +18,7 @@ from monitor.stories import (
     StoryIndex,
     band_keys,
     doc_for,
+    earliest,
     fingerprint,
     hamming,
     index_keys,
@@ -294,3 +295,46 @@ def test_index_joins_the_story_with_the_earliest_original() -> None:
     assert index.add(early_copy) == "late"
     assert index.original("late") == "early"
 
+
+
+def test_empty_texts_are_never_one_story() -> None:
+    empty = make_doc("a", "")
+    assert not is_same_story(empty, make_doc("b", ""), max_distance=3)
+
+
+def test_lede_counts_only_for_short_bodies() -> None:
+    long_body = doc(base("tip_minrex"))
+    with_lede = doc(base("tip_minrex"), subtitle="Havana says the ranking punishes, it does not evaluate.")
+    assert with_lede.fingerprint == long_body.fingerprint
+    teaser = Text("en", "Cuba rejects US report", ("Havana says the ranking punishes.",))
+    assert doc(teaser).words == len("cuba rejects us report havana says the ranking punishes".split())
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ([3, 1, 2], 1),  # earliest published wins
+        ([None, 2, None], 1),  # undated items lose to a dated one
+        ([None, None], 0),  # all undated: the first stored
+        ([2, 2], 0),  # a tie: the first stored
+    ],
+)
+def test_earliest_match_is_the_one_joined(days: list[int | None], expected: int) -> None:
+    docs = [
+        replace(make_doc(f"i{n}", "x"), published=datetime(2025, 11, day, tzinfo=timezone.utc) if day else None)
+        for n, day in enumerate(days)
+    ]
+    assert earliest(docs) is docs[expected]
+    assert earliest([]) is None
+
+
+def test_index_lookup_finds_the_labelled_copies(capsys: pytest.CaptureFixture[str]) -> None:
+    # is_same_story is only asked about what the band lookup returns: that lookup must find the copies.
+    index = StoryIndex(max_distance=3)
+    for number, pair in enumerate(PAIRS):
+        index.add(doc(pair.a, f"{number}a"))
+    copies = [(number, pair) for number, pair in enumerate(PAIRS) if pair.same]
+    found = [n for n, pair in copies if f"{n}a" in {m.item_id for m in index.matches(doc(pair.b, f"{n}b"))}]
+    with capsys.disabled():
+        print(f"\nstories index lookup: {len(found)}/{len(copies)} labelled copies found through the bands")
+    assert len(found) / len(copies) >= 0.95
