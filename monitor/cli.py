@@ -391,5 +391,9 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
     sys.exit(0 if ok else 1)
 
 
+# ------------------------------------------------------------------ commands owned by other modules
+# Each registers with one line here, so the command lives beside the code it drives.
+
+
 def main() -> None:
     cli(prog_name="monitor")
