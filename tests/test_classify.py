@@ -1,0 +1,437 @@
+"""Relevance rules: labelled English and Spanish items, every trap of RELEVANCE.md §4, config errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from monitor import config
+from monitor.classify import Ruleset, classify, compile_rules, fold, to_json
+from monitor.config import Source
+from monitor.errors import ConfigError
+from monitor.models import Article
+
+
+@dataclass(frozen=True)
+class Case:
+    lang: str
+    trap: int  # RELEVANCE.md §4 trap number, 0 for a plain positive
+    relevant: bool  # the truth
+    body: str
+    title: str = ""
+    accepted_miss: bool = False  # a documented miss: the rules are expected to say "not relevant"
+
+
+CASES = [
+    # ------------------------------------------------------------ English, in scope
+    Case("en", 0, True, "Cuba rejects US accusations on human trafficking", title="Cuba rejects US accusations on human trafficking"),
+    Case("en", 0, True, "The ministry published its report on trafficking in persons."),
+    Case("en", 0, True, "Police dismantled a people trafficking network in the capital."),
+    Case("en", 0, True, "Three women were trafficked to Europe with false job offers."),
+    Case("en", 0, True, "Authorities arrested two human smugglers who charged each Cuban 10,000 dollars."),
+    Case("en", 0, True, "Investigators say organ trafficking networks target the poor."),
+    Case("en", 0, True, "The alien smuggling ring operated out of Miami."),
+    Case("en", 0, True, "The Palermo Protocol defines the crime and the duties of states."),
+    Case("en", 0, True, "The World Day against Trafficking in Persons is marked on 30 July."),
+    Case("en", 0, True, "Smugglers held the migrants in forced labour on farms."),
+    Case("en", 0, True, "Cuban doctors abroad are victims of modern slavery, a senator claimed."),
+    Case("en", 0, True, "Cuba says it applies zero tolerance to trafficking in persons."),
+    Case("en", 10, True, "The gang that moved cocaine through the port also ran a sex trafficking ring."),
+    Case("en", 10, True, "Drug trafficking and human trafficking share the same routes, the minister said."),
+    Case("en", 12, True, "The delegations agreed to cooperate against migrant smuggling."),
+    Case("en", 13, True, "Washington calls the brigades forced labour."),
+    Case("en", 14, True, "The Trafficking in Persons Report again placed the island in Tier 3.", title="Havana rejects new US report"),
+    Case("en", 15, True, "The coast guard intercepted a speedboat; the smugglers fled toward Florida."),
+    Case("en", 16, True, "Volunteers staff an anti-trafficking hotline around the clock."),
+    Case("en", 17, True, "The UN speech listed climate, debt, trafficking in persons and twenty other topics."),
+    Case("en", 0, True, "Crews described beatings and unpaid wages.", title="Forced labour on fishing fleets"),
+    # ------------------------------------------------------------ English, out of scope
+    Case("en", 3, False, "Police broke up a cocaine trafficking ring."),
+    Case("en", 3, False, "Customs filed smuggling charges over 40 boxes of cigarettes."),
+    Case("en", 3, False, "An orchid smuggler was fined at the airport."),
+    Case("en", 3, False, "Officers seized weapons in an arms trafficking case.", title="Arms trafficking"),
+    Case("en", 3, False, "Rangers fight wildlife trafficking in the reserve."),
+    Case("en", 3, False, "Fuel smuggling across the border has grown."),
+    Case("en", 3, False, "The trafficking of cocaine and heroin rose last year."),
+    Case("en", 3, False, "Three traffickers were arrested with 200 kilos of cocaine.", title="Traffickers arrested"),
+    Case("en", 4, False, "An influence trafficking probe now targets the minister."),
+    Case("en", 4, False, "Air traffic controllers ended their strike."),
+    Case("en", 5, False, "Two hurt in a traffic accident on the coastal road."),
+    Case("en", 5, False, "Heavy traffic slowed buses into the city center."),
+    Case("en", 6, False, "A memorial honours the victims of the transatlantic slave trade."),
+    Case("en", 6, False, "Historians traced the transatlantic trafficking of enslaved Africans."),
+    Case("en", 9, False, "Authorities reiterate zero tolerance for drug use and the scourge of narcotics."),
+    Case("en", 11, False, "A flight returned 60 migrants under the bilateral accord."),
+    Case("en", 11, False, "Rafters rescued at sea were returned under the migration accord."),
+    Case("en", 13, False, "A Cuban medical brigade arrived to support hospitals in the south."),
+    Case("en", 13, False, "The Henry Reeve contingent was praised for its work after the hurricane."),
+    Case("en", 15, True, "Police detained a boat owner preparing to take twelve people to Florida.", accepted_miss=True),
+    Case("en", 17, False, "Trafficking, trafficking, trafficking: smugglers everywhere, said the mayor."),
+    # ------------------------------------------------------------ Spanish, in scope
+    Case("es", 0, True, "Detienen a una red de trata de personas en Holguín"),
+    Case("es", 0, True, "Cuba presenta su informe nacional sobre trata de personas"),
+    Case("es", 0, True, "Desarticulan banda en la frontera", title="TRÁFICO DE PERSONAS: golpe policial"),
+    Case("es", 0, True, "Según la fiscalía, el trafico de personas crece en la región."),
+    Case("es", 0, True, "Condenan a tratantes que captaban a jóvenes con falsas ofertas de empleo."),
+    Case("es", 0, True, "Aumenta el tráfico ilícito de migrantes por mar."),
+    Case("es", 0, True, "Capturan a traficantes de migrantes en la costa norte."),
+    Case("es", 0, True, "Cuba rechaza su inclusión en el Nivel 3 de la lista sobre trata de personas."),
+    Case("es", 0, True, "Día Mundial contra la Trata de Personas: Cuba reafirma su compromiso."),
+    Case("es", 0, True, "El Protocolo de Palermo distingue la trata del tráfico de migrantes."),
+    Case("es", 0, True, "El delito de proxenetismo y trata de personas se castiga con severidad."),
+    Case("es", 0, True, "Tráfico de menores: detienen a dos sospechosos en Camagüey."),
+    Case("es", 0, True, "Más de 40 casos de trata fueron juzgados el año pasado."),
+    Case("es", 0, True, "Cuba reitera su tolerancia cero frente a la trata de personas."),
+    Case("es", 0, True, "Cuba aprueba el Plan de Acción Nacional para la Prevención y Enfrentamiento de la Trata de Personas."),
+    Case("es", 0, True, "Jornaleros denuncian jornadas de catorce horas.", title="Explotación laboral en fincas del sur"),
+    Case("es", 0, True, "Detienen a traficantes que preparaban una salida ilegal en lancha rápida."),
+    Case("es", 10, True, "La banda que movía cocaína también explotaba a mujeres víctimas de trata."),
+    Case("es", 12, True, "Las delegaciones acordaron cooperar contra el tráfico ilícito de migrantes."),
+    Case("es", 13, True, "Washington acusa a las misiones médicas cubanas de trabajo forzoso."),
+    Case("es", 16, True, "La víctima de trata de persona recibió atención especializada."),
+    # ------------------------------------------------------------ Spanish, out of scope
+    Case("es", 1, False, "En el consultorio se trata de personas mayores que viven solas."),
+    Case("es", 1, False, "Se trata de mujeres emprendedoras que fundaron una cooperativa."),
+    Case("es", 2, False, "Los vecinos trataron de salvar la cosecha."),
+    Case("es", 2, False, "El profesor trató de explicar el tema a sus alumnos."),
+    Case("es", 3, False, "Detienen a tres personas por tráfico de combustible."),
+    Case("es", 3, False, "Los traficantes de drogas fueron condenados a 20 años.", title="Condenan a traficantes"),
+    Case("es", 3, False, "Crece el tráfico de armas en la región."),
+    Case("es", 3, False, "Operación contra el narcotráfico en el Caribe."),
+    Case("es", 3, False, "Incautan cocaína a narcotraficantes en una lancha rápida."),
+    Case("es", 3, False, "Una banda de contrabandistas de tabaco fue desarticulada."),
+    Case("es", 4, False, "Acusado de tráfico de influencias un exfuncionario."),
+    Case("es", 4, False, "El tráfico aéreo se normalizó tras la tormenta."),
+    Case("es", 5, False, "Dos heridos en un accidente de tráfico en la autopista."),
+    Case("es", 6, False, "Un memorial recuerda a las víctimas de la trata negrera."),
+    Case("es", 6, False, "La Ruta del Esclavo recuerda la trata transatlántica.", title="Víctimas de la trata negrera"),
+    Case("es", 7, False, "Su médico tratante dijo que se recupera bien."),
+    Case("es", 7, False, "El equipo tratante decidió darle el alta."),
+    Case("es", 8, False, "Crece la explotación petrolera en el golfo."),
+    Case("es", 9, False, "Las autoridades reiteran la tolerancia cero frente al consumo de estupefacientes."),
+    Case("es", 9, False, "La prevención y enfrentamiento al flagelo de las drogas es prioridad."),
+    Case("es", 11, False, "Un vuelo devolvió a 60 migrantes en virtud del acuerdo migratorio."),
+    Case("es", 13, False, "Una brigada médica cubana llegó para apoyar hospitales del sur."),
+    Case("es", 13, False, "La cooperación médica cubana llega a 60 países."),
+]
+
+
+def case_id(case: Case) -> str:
+    return f"{case.lang}-t{case.trap}-{'rel' if case.relevant else 'not'}-{fold(case.title or case.body)[:40]}"
+
+
+@pytest.fixture(scope="module")
+def rules() -> Ruleset:
+    return compile_rules({})
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_labelled_item(rules: Ruleset, case: Case) -> None:
+    result = classify(rules, case.title, case.body)
+    expected = case.relevant and not case.accepted_miss
+    assert result.relevant is expected, to_json(result)
+
+
+def test_corpus_covers_both_languages_and_every_trap() -> None:
+    assert sum(c.lang == "en" for c in CASES) >= 25
+    assert sum(c.lang == "es" for c in CASES) >= 25
+    assert {c.trap for c in CASES} >= set(range(1, 18))
+
+
+def test_precision_and_recall_printed(rules: Ruleset, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = []
+    for label, subset in (("en", "en"), ("es", "es"), ("all", None)):
+        cases = [c for c in CASES if subset is None or c.lang == subset]
+        said = [classify(rules, c.title, c.body).relevant for c in cases]
+        tp = sum(s and c.relevant for s, c in zip(said, cases))
+        fp = sum(s and not c.relevant for s, c in zip(said, cases))
+        fn = sum(not s and c.relevant for s, c in zip(said, cases))
+        precision, recall = tp / (tp + fp), tp / (tp + fn)
+        lines.append(f"relevance {label}: n={len(cases)} precision={precision:.3f} recall={recall:.3f} (fp={fp} fn={fn})")
+        assert fp == 0 and fn == sum(c.accepted_miss for c in cases)
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
+
+
+# ---------------------------------------------------------------- hits, folding, scoring
+
+
+def test_hits_carry_rule_family_and_matched_text(rules: Ruleset) -> None:
+    result = classify(rules, "", "Cuba rechaza la trata de personas")
+    assert to_json(result) == {
+        "relevant": True,
+        "score": 3.0,
+        "hits": [{"rule": "trata-de-personas", "text": "trata de personas", "family": "trafficking", "weight": 3.0}],
+    }
+
+
+def test_json_keys_in_documented_order(rules: Ruleset) -> None:
+    result = to_json(classify(rules, "", "human trafficking"))
+    assert list(result) == ["relevant", "score", "hits"]
+    assert list(result["hits"][0]) == ["rule", "text", "family", "weight"]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "matched"),
+    [
+        ("TRÁFICO DE PERSONAS", "trafico-de-personas", "trafico de personas"),
+        ("trafico de personas", "trafico-de-personas", "trafico de personas"),
+        ("Tra\u0301fico de Personas", "trafico-de-personas", "trafico de personas"),  # combining accent
+        ("an anti-trafficking hotline", "human-trafficking", "anti trafficking"),
+        ("an anti–trafficking hotline", "human-trafficking", "anti trafficking"),  # en dash
+        ("HUMAN TRAFFICKING", "human-trafficking", "human trafficking"),
+        ("la «trata» de personas", "trata-de-personas", "trata de personas"),
+        ("víctimas de la trata", "trata", "victimas de la trata"),
+        ("Niñas víctimas de trata", "trata", "victimas de trata"),
+    ],
+)
+def test_accents_case_and_punctuation_are_folded(rules: Ruleset, text: str, rule: str, matched: str) -> None:
+    hits = classify(rules, "", text).hits
+    assert (hits[0].rule, hits[0].text) == (rule, matched)
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("Anti-Tráfico", "anti trafico"),
+        ("  «Trata»,  de—personas!  ", "trata de personas"),
+        ("STRASSE Straße", "strasse strasse"),
+        ("İstanbul ﬁnal", "istanbul final"),
+        ("snake_case", "snake case"),
+    ],
+)
+def test_fold(raw: str, folded: str) -> None:
+    assert fold(raw) == folded
+
+
+def test_longer_hit_shadows_bare_word(rules: Ruleset) -> None:
+    result = classify(rules, "", "They fight human trafficking.")
+    assert [(h.rule, h.text) for h in result.hits] == [("human-trafficking", "human trafficking")]
+    assert result.score == 3.0
+
+
+def test_weak_words_never_reach_threshold(rules: Ruleset) -> None:
+    body = " ".join(["The trafficking went on and the smugglers and traffickers returned."] * 30)
+    result = classify(rules, "Trafficking, smugglers and traffickers", body)
+    assert (result.relevant, result.score) == (False, 2.0)
+    assert {h.rule for h in result.hits} == {"trafficking-word", "smuggling-word"}
+
+
+def test_weak_word_adds_to_a_medium_one(rules: Ruleset) -> None:
+    assert classify(rules, "", "Migrants were held in forced labour.").relevant is False
+    assert classify(rules, "", "Smugglers held migrants in forced labour.").relevant is True
+
+
+def test_title_hit_weighs_double(rules: Ruleset) -> None:
+    in_body = classify(rules, "Fishing fleets", "Crews describe forced labour.")
+    in_title = classify(rules, "Forced labour on fishing fleets", "Crews describe their work.")
+    assert (in_body.score, in_body.relevant) == (2.0, False)
+    assert (in_title.score, in_title.relevant) == (4.0, True)
+    assert in_title.hits[0].in_title is True
+
+
+def test_repeated_hits_of_one_rule_are_capped(rules: Ruleset) -> None:
+    once = classify(rules, "", "human trafficking")
+    many = classify(rules, "", "human trafficking. " * 25)
+    assert (once.score, many.score) == (3.0, 6.0)
+    assert len(many.hits) == 2
+
+
+def test_drug_context_cancels_only_the_weak_hit_beside_it(rules: Ruleset) -> None:
+    result = classify(rules, "", "Cocaine trafficking fell, while sex trafficking and trafficking of women rose.")
+    assert [h.rule for h in result.hits] == ["human-trafficking", "human-trafficking"]
+
+
+def test_exclude_window_of_a_rule_overrides_its_sets() -> None:
+    body = "zero tolerance, said the minister, towards the consumption of drugs"
+    assert compile_rules({}).classify("", body).hits == ()  # bundled: exclude_window = 8
+    narrow = compile_rules({"rules": {"zero-tolerance": {"exclude_window": 2}}})
+    assert [h.rule for h in narrow.classify("", body).hits] == ["zero-tolerance"]
+
+
+def test_slave_trade_in_title_suppresses_item(rules: Ruleset) -> None:
+    result = classify(rules, "Remembering the slave trade", "Historians discussed human trafficking today.")
+    assert result.score >= 3 and result.relevant is False
+    assert result.hits[0].rule == "slave-trade"
+
+
+def test_every_rule_runs_whatever_the_language(rules: Ruleset) -> None:
+    result = classify(rules, "Cuba rejects report", 'The ministry said the "Informe sobre Trata de Personas" lies.')
+    assert result.relevant and "trata-de-personas" in result.rules
+
+
+def test_classify_article_matches_title_once(rules: Ruleset) -> None:
+    article = Article(
+        url="https://example.org/a",
+        canonical_url="https://example.org/a",
+        outlet="example",
+        outlet_name="Example",
+        title="Fishing fleets under forced labour",
+        subtitle="Crews speak out",
+        body=("They describe long hours.",),
+    )
+    judged = rules.classify_article(article)
+    assert judged.relevance is not None and judged.title == article.title
+    assert [(h.rule, h.in_title) for h in judged.relevance.hits] == [("forced-labour", True)]
+    assert judged.relevance.score == 4.0
+
+
+def test_bundled_rules_include_the_lexicon_families(rules: Ruleset) -> None:
+    families = {r.family for r in rules.rules}
+    assert families >= {"trafficking", "smuggling", "forced-labour", "report-and-law", "medical-missions"}
+    assert "trata-de-personas" in rules.rule_ids
+
+
+# ---------------------------------------------------------------- user rules merged by id
+
+
+def test_user_can_disable_a_bundled_rule() -> None:
+    text = "Seminario sobre trata de personas"
+    assert classify(compile_rules({}), "", text).relevant
+    disabled = compile_rules({"rules": {"trata-de-personas": {"enabled": False}}})
+    assert "trata-de-personas" not in disabled.rule_ids
+    assert classify(disabled, "", text).relevant is False
+
+
+def test_user_can_change_threshold_and_weights() -> None:
+    strict = compile_rules({"threshold": 6})
+    assert classify(strict, "", "human trafficking").relevant is False
+    assert classify(strict, "", "human trafficking and migrant smuggling").relevant is True
+    generous = compile_rules({"weights": {"medium": 3}})
+    assert classify(generous, "", "forced labour").relevant is True
+
+
+def test_user_can_override_one_key_of_a_bundled_rule() -> None:
+    heavier = compile_rules({"rules": {"trata-de-personas": {"weight": 5}}})
+    result = classify(heavier, "", "trata de personas")
+    assert result.score == 5.0
+    assert classify(heavier, "", "se trata de personas").hits == ()  # not_after kept from the bundle
+
+
+def test_user_can_add_rules_and_sets() -> None:
+    table = {
+        "sets": {"boats": {"patterns": ["balsa{s}", "rustica{s}"]}},
+        "rules": {
+            "balseros": {"family": "migration", "strength": "strong", "patterns": ["balsero{s}"]},
+            "rafts": {"family": "migration", "weight": 1.5, "patterns": ["@boats"], "title_only": True},
+        },
+    }
+    ruleset = compile_rules(table)
+    result = classify(ruleset, "Rústicas en el estrecho", "Rescatan a 20 balseros en balsas.")
+    assert [(h.rule, h.text, h.weight) for h in result.hits] == [("rafts", "rusticas", 3.0), ("balseros", "balseros", 3.0)]
+    assert result.relevant
+
+
+def test_near_combination_needs_its_partner() -> None:
+    table = {"rules": {"doctors": {"family": "medical-missions", "strength": "strong", "patterns": ["doctor{s}"], "near": ["unpaid"], "near_window": 2}}}
+    ruleset = compile_rules(table)
+    assert "doctors" in classify(ruleset, "", "doctors left unpaid").rules
+    assert "doctors" not in classify(ruleset, "", "doctors went home and some time later were unpaid").rules
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matches", "misses"),
+    [
+        ("trafficker{s}", ["trafficker", "traffickers"], ["traffickerss", "trafficke"]),
+        ("labo{u}r camp", ["labor camp", "labour camp"], ["labr camp"]),
+        ("traffick*", ["trafficking", "traffickers"], ["traffic", "antitrafficking"]),
+        ("victims of [human] trafficking", ["victims of trafficking", "victims of human trafficking"], ["victims of of trafficking"]),
+        ("[anti] trata", ["anti trata", "trata"], ["antitrata"]),
+        ("(women|girls) rescued", ["women rescued", "girls rescued"], ["rescued"]),
+        ("re:tier [23]", ["tier 2", "tier 3"], ["tier 4"]),
+        ("Tráfico-Humano", ["trafico humano"], ["trafico"]),
+    ],
+)
+def test_pattern_syntax(pattern: str, matches: list[str], misses: list[str]) -> None:
+    ruleset = compile_rules({"rules": {"probe": {"family": "trafficking", "weight": 9, "patterns": [pattern]}}})
+    for text in matches:
+        assert "probe" in classify(ruleset, "", text).rules, text
+    for text in misses:
+        assert "probe" not in classify(ruleset, "", text).rules, text
+
+
+# ---------------------------------------------------------------- bad rules are config errors
+
+CONFIG = """\
+[outlets.sample]
+name = "Sample"
+language = "es"
+base_url = "https://example.org/"
+
+"""
+
+
+@pytest.mark.parametrize(
+    ("relevance", "message"),
+    [
+        (
+            '[relevance.rules.trata-de-personas]\npatterns = ["trata de (personas"]\n',
+            "config.toml:7: relevance.rules.trata-de-personas.patterns: expected a phrase pattern (unbalanced '('), got \"trata de (personas\"",
+        ),
+        (
+            '[relevance.rules.mine]\nfamily = "trafficking"\nstrength = "strong"\npatterns = ["re:trata(?P<x"]\n',
+            "config.toml:9: relevance.rules.mine.patterns: expected a valid regular expression (missing >, unterminated name at position 9), got \"re:trata(?P<x\"",
+        ),
+        (
+            '[relevance.rules.mine]\nfamily = "trafficking"\nstrength = "strong"\npatterns = ["traffick.*"]\n',
+            "config.toml:9: relevance.rules.mine.patterns: expected a phrase pattern ('.' is regular-expression syntax: start with re:), got \"traffick.*\"",
+        ),
+        (
+            '[relevance.rules.trata-de-personas]\npatern = ["trata"]\n',
+            "config.toml:7: relevance.rules.trata-de-personas.patern: unknown key, expected a known key (did you mean 'patterns'?)",
+        ),
+        (
+            '[relevance.rules.mine]\nfamily = "drugs"\nstrength = "strong"\npatterns = ["x"]\n',
+            'config.toml:7: relevance.rules.mine.family: expected one of trafficking, smuggling, forced-labour, report-and-law, medical-missions, slave-trade, migration, got "drugs"',
+        ),
+        (
+            '[relevance.rules.human-trafficking]\nweight = -1\n',
+            "config.toml:7: relevance.rules.human-trafficking.weight: expected a number >= 0, got -1",
+        ),
+        (
+            '[relevance.rules.mine]\nfamily = "smuggling"\nstrength = "very strong"\npatterns = ["x"]\n',
+            'config.toml:8: relevance.rules.mine.strength: expected one of strong, medium, weak, got "very strong"',
+        ),
+        (
+            '[relevance.rules.mine]\nfamily = "smuggling"\nstrength = "weak"\n',
+            "config.toml:6: relevance.rules.mine.patterns: expected a value (this key is required)",
+        ),
+        (
+            '[relevance.rules.trafficking-word]\nexclude = ["@drug"]\n',
+            'config.toml:7: relevance.rules.trafficking-word.exclude: expected a known set (@drugs, @arms, @wildlife, @fuel, @goods, @influence, @slave-trade), got "@drug"',
+        ),
+        (
+            '[relevance.rules.mine]\nfamily = "smuggling"\nweight = 1\npatterns = ["[human]"]\n',
+            'config.toml:9: relevance.rules.mine.patterns: expected a pattern that cannot match empty text, got "[human]"',
+        ),
+        (
+            '[relevance.rules.tratante]\nnot_after = ["médico de"]\n',
+            'config.toml:7: relevance.rules.tratante.not_after: expected single words, got "médico de"',
+        ),
+        (
+            '[relevance]\nthreshold = "3"\n',
+            'config.toml:7: relevance.threshold: expected a number >= 0.1, got "3"',
+        ),
+    ],
+    ids=["unbalanced", "bad-regex", "regex-in-phrase", "unknown-key", "unknown-family", "negative-weight",
+         "bad-strength", "no-patterns", "unknown-set", "matches-empty", "not-after-phrase", "threshold-type"],
+)
+def test_bad_rules_are_config_errors(tmp_path: Path, relevance: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG + relevance, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert str(caught.value) == message
+
+
+def test_error_without_a_config_file_still_names_the_key() -> None:
+    with pytest.raises(ConfigError, match=re.escape("relevance.rules.x.patterns: expected a phrase pattern (unbalanced ')')")):
+        compile_rules({"rules": {"x": {"family": "trafficking", "weight": 1, "patterns": ["a)"]}}})
+
+
+def test_bundled_rules_compile_with_a_source() -> None:
+    ruleset = compile_rules({}, source=Source(Path("config.toml"), ""))
+    assert len(ruleset.rules) >= 15
