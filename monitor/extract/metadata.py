@@ -1,0 +1,223 @@
+"""Standard page metadata: JSON-LD, OpenGraph/``article:*`` meta, canonical link, language.
+
+Read first, before any per-outlet selector (OUTLETS.md "How to use this", 3):
+new teleSUR pages carry JSON-LD (BlogPosting/WebPage, ``@graph``) and
+``article:section`` / ``article:tag`` / ``og:updated_time`` [S]; old teleSUR pages
+a NewsArticle JSON-LD [S]; Granma OpenGraph with a correct ``og:url`` but a
+canonical link pointing at the home page [M].
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.urls import resolve
+
+from .text import clean
+
+log = logging.getLogger(__name__)
+
+# Best first: a specific news type beats a generic page description.
+ARTICLE_TYPES = (
+    "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "blogposting", "article", "report", "webpage",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What the page says about itself, before any site-specific reading."""
+
+    jsonld: tuple[dict[str, Any], ...] = ()  # article-like objects, best type first
+    meta: dict[str, tuple[str, ...]] = field(default_factory=dict)  # property/name (lower) -> contents
+    canonical: str | None = None  # raw href of <link rel=canonical>
+    base: str | None = None  # <base href>
+    html_lang: str | None = None
+    broken_jsonld: int = 0  # blocks that were not valid JSON
+
+    def first(self, *names: str) -> tuple[str, str] | None:
+        """The first non-empty ``(value, name)`` among the meta names, in the order given."""
+        for name in names:
+            for value in self.meta.get(name, ()):
+                if clean(value):
+                    return clean(value), name
+        return None
+
+    def all(self, name: str) -> tuple[str, ...]:
+        return tuple(v for v in (clean(x) for x in self.meta.get(name, ())) if v)
+
+    def ld(self, key: str) -> Any:
+        """``key`` from the best JSON-LD object that has it (None when none has)."""
+        for obj in self.jsonld:
+            value = obj.get(key)
+            if value not in (None, "", [], {}):
+                return value
+        return None
+
+    @property
+    def ld_type(self) -> str | None:
+        return _types(self.jsonld[0])[0] if self.jsonld else None
+
+
+def read_metadata(tree: LexborHTMLParser) -> Metadata:
+    meta: dict[str, list[str]] = {}
+    for node in tree.css("meta[content]"):
+        key = node.attributes.get("property") or node.attributes.get("name")
+        if key:
+            meta.setdefault(key.strip().lower(), []).append(node.attributes.get("content") or "")
+    objects, broken = _jsonld_objects(tree)
+    html = tree.css_first("html")
+    base = tree.css_first("base[href]")
+    return Metadata(
+        jsonld=objects,
+        meta={k: tuple(v) for k, v in meta.items()},
+        canonical=_canonical_href(tree),
+        base=base.attributes.get("href") if base else None,
+        html_lang=(html.attributes.get("lang") or None) if html else None,
+        broken_jsonld=broken,
+    )
+
+
+def _canonical_href(tree: LexborHTMLParser) -> str | None:
+    for node in tree.css("link[rel][href]"):
+        if "canonical" in (node.attributes.get("rel") or "").lower().split():
+            return (node.attributes.get("href") or "").strip() or None
+    return None
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+
+def _jsonld_objects(tree: LexborHTMLParser) -> tuple[tuple[dict[str, Any], ...], int]:
+    nodes: list[dict[str, Any]] = []
+    broken = 0
+    for script in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text(deep=True) or "null")
+        except json.JSONDecodeError as exc:
+            broken += 1  # one broken block must not hide the others
+            log.debug("skipping invalid JSON-LD block: %s", exc)
+            continue
+        nodes.extend(_flatten(data))
+    index = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+    ranked = [n for n in nodes if _rank(n) < len(ARTICLE_TYPES)]
+    ranked.sort(key=_rank)
+    return tuple(_resolve_refs(n, index) for n in ranked), broken
+
+
+def _flatten(data: Any) -> list[dict[str, Any]]:
+    """Every object of a JSON-LD document: top-level lists and ``@graph`` included."""
+    if isinstance(data, list):
+        return [obj for item in data for obj in _flatten(item)]
+    if not isinstance(data, dict):
+        return []
+    found = [data] if "@type" in data else []
+    return found + _flatten(data.get("@graph", []))
+
+
+def _types(obj: dict[str, Any]) -> list[str]:
+    value = obj.get("@type", [])
+    return [t.lower() for t in ([value] if isinstance(value, str) else value) if isinstance(t, str)]
+
+
+def _rank(obj: dict[str, Any]) -> int:
+    ranks = [ARTICLE_TYPES.index(t) for t in _types(obj) if t in ARTICLE_TYPES]
+    return min(ranks, default=len(ARTICLE_TYPES))
+
+
+def _resolve_refs(obj: dict[str, Any], index: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Replace ``{"@id": ...}`` stubs (Rank Math's author/image references) by their objects."""
+    def one(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"@id"}:
+            return index.get(value["@id"], value)
+        if isinstance(value, list):
+            return [one(v) for v in value]
+        return value
+
+    return {key: one(value) for key, value in obj.items()}
+
+
+def ld_text(value: Any) -> str:
+    """A JSON-LD value as one string: names of people/organisations joined with ", "."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return ld_text(value.get("name") or value.get("@value") or "")
+    if isinstance(value, list):
+        texts = [ld_text(v) for v in value]
+        return ", ".join(t for t in texts if t)
+    return ""
+
+
+def ld_list(value: Any) -> tuple[str, ...]:
+    """Keywords/sections: a list, or a comma-separated string."""
+    if isinstance(value, str):
+        return tuple(p for p in (clean(x) for x in value.split(",")) if p)
+    if isinstance(value, list):
+        return tuple(t for t in (ld_text(v) for v in value) if t)
+    return ()
+
+
+def ld_caption(value: Any) -> str:
+    """``image.caption`` of the first image object, if any."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return ld_text(value.get("caption")) if isinstance(value, dict) else ""
+
+
+# ---------------------------------------------------------------- canonical URL
+
+
+_HOME_PATHS = re.compile(r"^/(?:index\.(?:html?|php|jsp))?$|^/[a-z]{2}/?$", re.IGNORECASE)
+
+
+def check_canonical(candidate: str, page_url: str) -> str | None:
+    """Why ``candidate`` cannot be this page's canonical URL, or None when it can.
+
+    Rejected: another host (teleSUR's 2016 English pages pointed at telesurtv.net [T]),
+    a site root or language home (Granma's canonical is the home page [M]), or an
+    ancestor of the page's own path (a section page).
+    """
+    cand, page = urlsplit(candidate), urlsplit(page_url)
+    if cand.scheme not in ("http", "https") or not cand.netloc:
+        return "not an absolute http(s) URL"
+    if _HOME_PATHS.match(cand.path or "/"):
+        return "points at the home page"
+    if _bare_host(cand.netloc) != _bare_host(page.netloc):
+        return f"points at another host ({cand.netloc})"
+    own = page.path.rstrip("/")
+    if own != cand.path.rstrip("/") and own.startswith(cand.path.rstrip("/") + "/"):
+        return "points at a section page above this one"
+    return None
+
+
+def _bare_host(netloc: str) -> str:
+    host = netloc.lower().rsplit("@", 1)[-1]
+    return host.removeprefix("www.")
+
+
+def choose_canonical(md: Metadata, page_url: str) -> tuple[str, str, list[str]]:
+    """``(url, source, rejections)``: checked canonical link, else og:url, else the page URL."""
+    base = resolve(page_url, md.base) if md.base else page_url
+    rejected: list[str] = []
+    og = md.first("og:url")
+    for source, href in (("link[rel=canonical]", md.canonical), ("og:url", og[0] if og else None)):
+        if not href:
+            continue
+        try:
+            url = resolve(base, href)
+        except ValueError as exc:
+            rejected.append(f"{source} {href!r}: {exc}")
+            continue
+        problem = check_canonical(url, page_url)
+        if problem is None:
+            return url, source, rejected
+        rejected.append(f"{source} {href!r}: {problem}")
+    return page_url, "url", rejected

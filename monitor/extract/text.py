@@ -1,0 +1,156 @@
+"""Text out of HTML nodes: clean lines, body paragraphs, furniture removal, page shape.
+
+Body text keeps the outlet's characters (SEED_FORMAT.md): curly quotes and accents
+stay; no-break and other odd spaces become plain spaces; runs of whitespace
+collapse. A paragraph is a *leaf block*: a ``<p>``, heading, list item or quote that
+holds no other block, so ``<blockquote><p>..</p></blockquote>`` gives one paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Never article text, on any site.
+ALWAYS_DROP = (
+    "script", "style", "noscript", "template", "iframe", "button", "svg",
+    "nav", "select", "input", "textarea",
+)
+BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd")
+_BLOCK_SET = frozenset(BLOCKS) | {"div", "section", "article", "ul", "ol", "figure", "table", "tr", "br"}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def clean(text: str | None) -> str:
+    """One line: NFC, invisibles dropped, every whitespace run (incl. no-break) -> one space."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def node_text(node: LexborNode) -> str:
+    """The node's visible text; block boundaries and ``<br>`` become spaces, inline tags none."""
+    parts: list[str] = []
+    for child in node.traverse(include_text=True):
+        if child.tag == "-text":
+            parts.append(child.text_content or "")
+        elif child.tag in _BLOCK_SET:
+            parts.append(" ")
+    return clean("".join(parts))
+
+
+def drop(root: LexborNode | LexborHTMLParser, selectors: Iterable[str]) -> None:
+    """Remove every node matching any selector (in place)."""
+    for css in selectors:
+        for node in root.css(css):
+            node.decompose()
+
+
+def leaf_blocks(container: LexborNode) -> list[LexborNode]:
+    """The container's paragraph-like blocks in document order, outermost-leaf only."""
+    css = ", ".join(BLOCKS)
+    # Lexbor's css() includes the node itself, hence the identity check.
+    return [n for n in container.css(css) if not any(m != n for m in n.css(css))]
+
+
+def paragraphs(container: LexborNode) -> list[str]:
+    """Non-empty cleaned texts of the container's leaf blocks."""
+    texts = (node_text(n) for n in leaf_blocks(container))
+    return [t for t in texts if t]
+
+
+_LINE_TAGS = frozenset(BLOCKS) | {
+    "h1", "div", "section", "article", "header", "footer", "figure", "figcaption",
+    "ul", "ol", "dl", "dt", "time", "table", "tr", "td", "th", "main", "aside",
+}
+
+
+def text_lines(container: LexborNode) -> list[tuple[str, LexborNode]]:
+    """Visible lines in document order, each with the innermost block that holds it.
+
+    For pages whose markup is unknown (RHC, OUTLETS.md section 10): what the reader
+    sees, line by line, whatever tags carry it.
+    """
+    lines: list[tuple[str, LexborNode]] = []
+    _collect_lines(container, lines)
+    return lines
+
+
+def _collect_lines(node: LexborNode, out: list[tuple[str, LexborNode]]) -> bool:
+    """Post-order walk appending innermost blocks; True when ``node`` is or holds a block."""
+    holds_block = False
+    for child in node.iter():
+        holds_block = _collect_lines(child, out) or holds_block
+    if node.tag in _LINE_TAGS and not holds_block:
+        text = node_text(node)
+        if text:
+            out.append((text, node))
+    return holds_block or node.tag in _LINE_TAGS
+
+
+def is_link_only(node: LexborNode) -> bool:
+    """A block whose whole text is one or more links: a related headline, not prose."""
+    text = node_text(node)
+    linked = "".join(node_text(a) for a in node.css("a"))
+    return bool(text) and len(linked.replace(" ", "")) >= 0.9 * len(text.replace(" ", ""))
+
+
+def first_text(root: LexborNode | LexborHTMLParser, css: str) -> str:
+    """Text of the first match with any text, else ""."""
+    for node in root.css(css):
+        text = node_text(node)
+        if text:
+            return text
+    return ""
+
+
+def attr_or_text(node: LexborNode) -> str:
+    """A date/tag node's machine value: ``datetime``/``content``/``title`` attribute, else its text."""
+    for name in ("datetime", "content", "title"):
+        value = node.attributes.get(name)
+        if value and value.strip():
+            return clean(value)
+    return node_text(node)
+
+
+def headline_links(tree: LexborHTMLParser, page_url: str) -> int:
+    """Distinct same-site links whose text reads like a headline (>= 4 words), outside furniture.
+
+    Navigation, headers, footers, asides and "related" blocks are skipped, so an
+    article page with a big related-stories box does not count as a listing.
+    """
+    host = urlsplit(page_url).netloc
+    own = urlsplit(page_url).path
+    seen: set[str] = set()
+    for anchor in tree.css("a[href]"):
+        if _in_furniture(anchor) or words(node_text(anchor)) < 4:
+            continue
+        parts = urlsplit(anchor.attributes.get("href") or "")
+        if parts.netloc in ("", host) and parts.path not in ("", own):
+            seen.add(parts.path)
+    return len(seen)
+
+
+_FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+_FURNITURE_CLASS = re.compile(r"relat|share|menu|sidebar|footer|header|widget|banner", re.IGNORECASE)
+
+
+def _in_furniture(node: LexborNode) -> bool:
+    current = node.parent
+    while current is not None and current.tag not in ("body", "html"):
+        if current.tag in _FURNITURE_TAGS:
+            return True
+        if _FURNITURE_CLASS.search(current.attributes.get("class") or ""):
+            return True
+        current = current.parent
+    return False
