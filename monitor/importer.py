@@ -11,10 +11,16 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from .config import Config, OutletConfig
+from .errors import MonitorError
 from .models import Article
 
 log = logging.getLogger(__name__)
 _SEED_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
+
+
+class ImportUsageError(MonitorError):
+    reason = "usage"
+    exit_code = 2
 
 
 @dataclass
@@ -59,13 +65,18 @@ def import_paths(
 
     rules = compile_rules(config.relevance)
     report = ImportReport()
-    for path in _files(paths):
+    files = _files(paths)
+    if url and len(files) != 1:
+        raise ImportUsageError(f"--url names the page of one raw document, but {len(files)} files were given")
+    for path in files:
         text = path.read_text(encoding="utf-8")
-        if not is_normalised(text) and not url:
+        normalised = is_normalised(text)
+        if not normalised and not url:
             report.skipped.append((path.name, "a raw page dump carries no URL; import it alone with --url URL"))
             continue
         try:
-            article = load_document(text, url=url)
+            # A normalised document names its own URL; --url is only for raw dumps.
+            article = load_document(text, url=None if normalised else url)
         except ValueError as exc:
             report.skipped.append((path.name, str(exc)))
             continue
