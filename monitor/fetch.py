@@ -434,7 +434,7 @@ class Fetcher:
                 return raw
             current = urljoin(current, location.strip()).split("#", 1)[0]
             log.debug("%s redirects to %s", raw.url, current, extra={"outlet": outlet})
-        log.warning("giving up on %s: more than %d redirects", url, self.http.max_redirects, extra={"outlet": outlet})
+        log.info("giving up on %s: more than %d redirects", url, self.http.max_redirects, extra={"outlet": outlet})
         raise TooManyRedirects(url, f"more than {self.http.max_redirects} redirects (last: {current})")
 
     def _admit(self, url: str, outlet: str | None, *, robots: bool) -> None:
@@ -548,11 +548,11 @@ class Fetcher:
         if failure is not None:
             if failure.host_down:
                 self._down.mark(host_key(url), str(failure.error))
-            log.warning("giving up on %s after %d attempt(s): %s", url, attempts, failure.error, extra={"outlet": outlet})
+            log.info("giving up on %s after %d attempt(s): %s", url, attempts, failure.error, extra={"outlet": outlet})
             raise failure.error
         assert raw is not None
         if raw.status == 429 or raw.status >= 500:
-            log.warning("giving up on %s after %d attempt(s): %s", url, attempts, why or f"http {raw.status}", extra={"outlet": outlet})
+            log.info("giving up on %s after %d attempt(s): %s", url, attempts, why or f"http {raw.status}", extra={"outlet": outlet})
         return raw
 
     # ------------------------------------------------------------ pages and validators

@@ -126,7 +126,7 @@ def _one_article(link: Link, outlet: OutletConfig, store: object, ctx: PollConte
         page = ctx.fetcher.get(link.url, outlet=outlet.key)
         article = extract_article(page, outlet, now=ctx.now())
     except (FetchError, ExtractionError) as exc:
-        log.warning("%s", exc, extra={"outlet": outlet.key, "url": link.url})
+        log.info("%s", exc, extra={"outlet": outlet.key, "url": link.url})
         tally.fail(exc)
         return
     article = ctx.rules.classify_article(article)
@@ -158,7 +158,7 @@ def _failure(discovery: object, tally: _Tally, attempted: int, store: object, ke
     tried, failed = discovery.sources_tried, discovery.sources_failed
     top = tally.reasons.most_common(1)[0][0] if tally.reasons else "error"
     if tried and failed == tried:
-        return f"{top}: every source failed ({tally.messages[0] if tally.messages else ''})"
+        return f"{top}: every source failed ({_first_cause(tally.messages)})"
     if attempted and tally.failed == attempted:
         return f"{top}: all {attempted} article pages failed"
     if attempted >= 4 and tally.failed * 2 >= attempted:
@@ -166,6 +166,12 @@ def _failure(discovery: object, tally: _Tally, attempted: int, store: object, ke
     if not discovery.links and tried and not discovery.not_modified and _found_links_before(store, key):
         return "layout changed: discovery found no article links (it did last time)"
     return None
+
+
+def _first_cause(messages: list[str]) -> str:
+    """The most telling message: not one that only says a host was skipped after failing."""
+    direct = [m for m in messages if "failed earlier" not in m]
+    return (direct or messages or [""])[0][:200]
 
 
 def _found_links_before(store: object, key: str) -> bool:

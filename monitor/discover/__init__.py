@@ -195,7 +195,7 @@ class _Walk:
             return None
 
     def fail(self, url: str, exc: MonitorError) -> None:
-        log.warning("%s: %s", url, exc, extra=self.extra)
+        log.info("%s: %s", url, exc, extra=self.extra)
         self.errors.append((url, exc))
 
     def add(self, links: list[Link]) -> int:
