@@ -602,6 +602,42 @@ def start_sites(root: Path = SAMPLE_SITES, sites: Iterable[str] | None = None) -
     return SampleSites(servers)
 
 
+def sample_config_text(base_urls: dict[str, str], *, store_path: Path | str = "monitor.db",
+                       per_host_interval: float = 0.02, source: Path | None = None) -> str:
+    """The bundled config.toml with outlets moved onto local sites and all others disabled.
+
+    Written as TOML text (not built in memory) so that a subprocess, the demo and the
+    daemon tests run exactly the file a user would.
+    """
+    from .config import BUNDLED_CONFIG
+
+    lines, outlet = [], None
+    for line in (source or BUNDLED_CONFIG).read_text(encoding="utf-8").splitlines():
+        header = line.strip()
+        if header.startswith("[outlets.") and header.endswith("]") and header.count(".") == 1:
+            outlet = header[len("[outlets."):-1]
+        elif header.startswith("["):
+            outlet = None if not header.startswith("[outlets.") else outlet
+        key = line.split("=", 1)[0].strip()
+        if key == "path" and outlet is None and lines and lines[-1].strip() == "[store]":
+            line = f"path = {str(store_path)!r}".replace("'", '"')
+        elif key == "per_host_interval":
+            line = f"per_host_interval = {per_host_interval}"
+        elif key == "base_url" and outlet is not None:
+            line = f'base_url = "{base_urls[outlet].rstrip("/")}/"' if outlet in base_urls else line + "\nenabled = false"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def write_sample_config(sites: "SampleSites", path: Path, *, store_path: Path | str = "monitor.db",
+                        per_host_interval: float = 0.02) -> Path:
+    """A config file pointing every outlet that has a sample site at it (others disabled)."""
+    base_urls = {name: sites.base_url(name) for name in sites.names}
+    path.write_text(sample_config_text(base_urls, store_path=store_path, per_host_interval=per_host_interval),
+                    encoding="utf-8")
+    return path
+
+
 def main() -> None:
     with start_sites() as running:
         for name in running.names:
