@@ -1,0 +1,287 @@
+"""`monitor poll` end to end: the bundled config pointed at the sample sites on 127.0.0.1.
+
+Real HTTP servers, the real CLI in a subprocess, a real SQLite file. Fixture facts and
+their OUTLETS.md labels are in each sample site file; what we assert here is what a
+user sees: rows, seed documents, statuses, exit codes, and how politely we fetched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from monitor import config as config_mod
+from monitor.normalise import parse
+from monitor.sampleserver import SampleSites, start_sites, write_sample_config
+
+SITES = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
+INTERVAL = 0.15  # per-host pacing used in this module, seconds
+
+EXPECTED = {  # path -> (outlet, relevant, title)
+    "/cuba-rejects-us-trafficking-in-persons-report/": ("telesur-en", 1, "Cuba Rejects US Trafficking in Persons Report"),
+    "/washington-labels-cuban-medical-brigades-forced-labor/": ("telesur-en", 1, "Washington Labels Cuban Medical Brigades as Forced Labor"),
+    "/police-dismantle-cocaine-trafficking-ring-in-caribbean/": ("telesur-en", 0, "Police Dismantle Cocaine Trafficking Ring in the Caribbean"),
+    "/venezuela-hosts-alba-summit/": ("telesur-en", 0, "Venezuela Hosts ALBA-TCP Summit in Caracas"),
+    "/news/Cuba-Rejects-US-False-Accusation-on-Human-Trafficking-20210704-0009.html": ("telesur-en", 1, "Cuba Rejects US False Accusation on Human Trafficking"),
+    "/cuba-rechaza-informe-de-eeuu-sobre-trata-de-personas/": ("telesur-es", 1, "Cuba rechaza informe de EE.UU. sobre trata de personas"),
+    "/se-trata-de-un-nuevo-hospital-en-caracas/": ("telesur-es", 0, "Se trata de un nuevo hospital en Caracas"),
+    "/detienen-a-tres-personas-por-trafico-de-combustible/": ("telesur-es", 0, "Detienen a tres personas por tráfico de combustible"),
+    "/news/Paises-de-la-ONU-prometen-luchar-contra-la-trata-de-personas-20170927-0046.html": ("telesur-es", 1, "Países de la ONU prometen luchar contra la trata de personas"),
+    "/en/noticias/nacionales/280480-cuba-strengthened-confrontation-with-human-trafficking": ("rhc-en", 1, "Cuba strengthened confrontation with human trafficking"),
+    "/en/noticias/nacionales/304052-cuba-publishes-national-report-on-human-trafficking-in-2021": ("rhc-en", 1, "Cuba publishes national report on human trafficking in 2021"),
+    "/en/noticias/internacionales/304100-two-hurt-in-traffic-accident-on-havana-coastal-road": ("rhc-en", 0, "Two hurt in traffic accident on Havana coastal road"),
+    "/es/noticias/nacionales/304053-cuba-publica-informe-nacional-sobre-trata-de-personas": ("rhc-es", 1, "Cuba publica informe nacional sobre trata de personas"),
+    "/es/noticias/nacionales/304070-brigadas-medicas-cubanas-rechazan-acusacion-de-trabajo-forzoso": ("rhc-es", 1, "Brigadas médicas cubanas rechazan acusación de trabajo forzoso"),
+    "/es/noticias/internacionales/304081-vecinos-trataron-de-salvar-la-cosecha-tras-el-huracan": ("rhc-es", 0, "Vecinos trataron de salvar la cosecha tras el huracán"),
+}
+
+
+def run(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), *args],
+                          capture_output=True, text=True, timeout=180)
+
+
+def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="module")
+def polled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SampleSites, Path, Path, subprocess.CompletedProcess[str], dict[str, list]]]:
+    """One fresh set of sites, polled once; the request logs of that first poll kept aside."""
+    folder = tmp_path_factory.mktemp("poll")
+    with start_sites(sites=SITES) as sites:
+        config = write_sample_config(sites, folder / "config.toml", store_path="store.db", per_host_interval=INTERVAL)
+        first = run(config, "poll")
+        logs = {name: list(sites.request_log(name)) for name in SITES}
+        yield sites, config, folder / "store.db", first, logs
+
+
+def test_first_poll_stores_every_article_with_its_decision(polled) -> None:
+    sites, _, db, result, _ = polled
+    assert result.returncode == 0, result.stderr
+    stored = {url.split(":", 2)[2].split("/", 1)[1]: (outlet, relevant, title)
+              for url, outlet, relevant, title in query(db, "SELECT url, outlet, relevant, title FROM items")}
+    assert {"/" + k: v for k, v in stored.items()} == EXPECTED
+
+
+def test_summary_lines_per_outlet(polled) -> None:
+    _, _, _, result, _ = polled
+    lines = result.stdout.splitlines()
+    assert lines == [
+        "teleSUR English: 5 seen, 5 new (3 relevant), 0 updated, 0 failed",
+        "teleSUR: 4 seen, 4 new (2 relevant), 0 updated, 0 failed",
+        "Radio Habana Cuba EN: 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
+        "Radio Habana Cuba ES: 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
+        "15 new (9 relevant), 0 updated, 0 outlets failing",
+    ]
+
+
+def test_stored_text_is_the_seed_document_of_the_row(polled) -> None:
+    _, _, db, _, _ = polled
+    for title, caption, body, canonical, text, outlet in query(
+        db, "SELECT title, caption, body, canonical_url, text, outlet FROM items"
+    ):
+        doc = parse(text)
+        assert doc.title == title and doc.caption == caption
+        assert "\n\n".join(doc.body) == body
+        assert doc.canonical_url.endswith(canonical.split("://", 1)[1].split("/", 1)[1])
+        assert text.endswith("**Radio Habana Cuba**" if outlet.startswith("rhc") else "**teleSUR**" if outlet == "telesur-es" else "**teleSUR English**")
+
+
+def test_seed_article_extracted_from_its_page_matches_the_seed(polled) -> None:
+    _, _, db, _, _ = polled
+    seed = parse((Path(__file__).resolve().parent.parent / "seeds" / "001_319918b101c2d455.txt").read_text(encoding="utf-8"))
+    (text,) = query(db, "SELECT text FROM items WHERE url LIKE '%/280480-%'")[0]
+    got = parse(text)
+    assert (got.title, got.caption, got.body) == (seed.title, seed.caption, seed.body)
+
+
+def test_item_urls_and_runs_recorded(polled) -> None:
+    _, _, db, _, _ = polled
+    assert query(db, "SELECT COUNT(*) FROM item_urls")[0][0] >= 15
+    runs = query(db, "SELECT outlet, status, seen, new, relevant, error FROM runs ORDER BY outlet")
+    assert sorted(runs) == sorted([("rhc-en", "ok", 3, 3, 2, None), ("rhc-es", "ok", 3, 3, 2, None),
+                                   ("telesur-en", "ok", 5, 5, 3, None), ("telesur-es", "ok", 4, 4, 2, None)])
+    assert query(db, "SELECT COUNT(*) FROM raw_pages")[0][0] == 15  # kept for reprocess
+
+
+def test_robots_txt_fetched_once_per_site_and_obeyed(polled) -> None:
+    _, _, _, _, logs = polled
+    for name in SITES:
+        targets = [r.target for r in logs[name]]
+        assert targets.count("/robots.txt") == 1, name
+        assert targets[0] == "/robots.txt"  # asked before anything else
+        assert not [t for t in targets if t.startswith("/private/")]
+
+
+def test_per_host_pacing(polled) -> None:
+    _, _, _, _, logs = polled
+    for name in SITES:
+        times = [r.time for r in logs[name]]
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        assert len(gaps) >= 5
+        assert min(gaps) >= INTERVAL * 0.9, (name, min(gaps))
+
+
+def test_honest_user_agent(polled) -> None:
+    _, _, _, _, logs = polled
+    agents = {r.headers.get("user-agent") for name in SITES for r in logs[name]}
+    assert len(agents) == 1 and next(iter(agents)).startswith("monitor/")
+
+
+def test_second_poll_refetches_nothing_unchanged(polled) -> None:
+    sites, config, db, _, _ = polled
+    for name in SITES:
+        sites.site(name).clear_log()
+    second = run(config, "poll")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[-1] == "0 new (0 relevant), 0 updated, 0 outlets failing"
+    for name in SITES:
+        requests = sites.request_log(name)
+        # only discovery pages, each revalidated (If-None-Match / If-Modified-Since); no article page
+        pages = [r for r in requests if r.target != "/robots.txt"]  # robots is cached per process
+        assert pages, name
+        for r in pages:
+            assert r.target.rstrip("/") not in {p.rstrip("/") for p in EXPECTED}, r.target
+            assert r.headers.get("if-none-match") or r.headers.get("if-modified-since"), r.target
+    assert query(db, "SELECT COUNT(*) FROM items")[0][0] == 15
+
+
+def test_reprocess_without_fetching(polled) -> None:
+    sites, config, db, _, _ = polled
+    for name in SITES:
+        sites.site(name).clear_log()
+    result = run(config, "reprocess", "--outlet", "rhc-en")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "reprocessed 3 items: 0 updated, 3 unchanged, 0 failed, 0 without a stored page"
+    assert all(not sites.request_log(name) for name in SITES)
+
+
+def test_check_prints_every_field_and_its_source(polled) -> None:
+    sites, config, _, _, _ = polled
+    url = sites.base_url("rhc-en") + "/en/noticias/nacionales/280480-cuba-strengthened-confrontation-with-human-trafficking"
+    result = run(config, "check", "rhc-en", "--url", url)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Cuba strengthened confrontation with human trafficking" in out
+    assert "relevance: relevant" in out
+    for field in ("title", "author", "published", "caption", "body", "canonical_url"):
+        assert any(line.startswith(field) for line in out.splitlines()), field
+
+
+# ------------------------------------------------------------------ failing outlets
+
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Trouble</title><link>{{BASE}}/</link>
+{items}
+</channel></rss>"""
+
+
+def _site_config(tmp_path: Path, base_url: str, feed_path: str = "/feed/") -> Path:
+    text = f"""
+[store]
+path = "store.db"
+[http]
+per_host_interval = 0.0
+retries = 1
+backoff = 0.01
+read_timeout = 1.0
+[outlets.trouble]
+name = "Trouble Times"
+language = "en"
+base_url = "{base_url}/"
+adapter = "generic"
+feeds = ["{feed_path}"]
+"""
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _feed_of(*paths: str) -> str:
+    items = "".join(f"<item><title>t</title><link>{{{{BASE}}}}{p}</link></item>" for p in paths)
+    return FEED.replace("{items}", items)
+
+
+@pytest.mark.parametrize(
+    ("articles", "reason"),
+    [
+        (["/_trouble/challenge?k=1", "/_trouble/challenge?k=2"], "blocked (403): all 2 article pages failed"),
+        (["/_trouble/stub?k=1", "/_trouble/stub?k=2"], "layout changed: all 2 article pages failed"),
+        (["/_trouble/always500?k=1"], "http 5xx (500): all 1 article pages failed"),
+        (["/_trouble/slow?seconds=3"], "timeout: all 1 article pages failed"),
+        (["/_trouble/malformed"], "layout changed: all 1 article pages failed"),
+    ],
+)
+def test_failing_article_pages_mark_the_outlet_failing(tmp_path: Path, make_site, articles: list[str], reason: str) -> None:
+    site = make_site({"feed.xml": _feed_of(*articles), "routes.toml": '["/feed/"]\nfile = "feed.xml"\n'})
+    config = _site_config(tmp_path, site.url("").rstrip("/"))
+    result = run(config, "poll")
+    assert result.returncode == 1
+    assert f"Trouble Times: 0 seen" not in result.stdout
+    assert f"FAILING: {reason}" in result.stdout
+    assert result.stdout.splitlines()[-1] == "0 new (0 relevant), 0 updated, 1 outlet failing"
+    assert query(tmp_path / "store.db", "SELECT COUNT(*) FROM items") == [(0,)]  # a failure is not an empty article
+    status = run(config, "status")
+    assert status.returncode == 1 and "FAILING" in status.stdout and reason.split(":")[0] in status.stdout
+
+
+@pytest.mark.parametrize(
+    ("feed_path", "reason"),
+    [
+        ("/_trouble/challenge", "blocked (403): every source failed"),
+        ("/_trouble/always500", "http 5xx (500): every source failed"),
+        ("/_trouble/truncated-feed", None),  # kept what it could: not failing
+        ("/_trouble/loop", "too many redirects: every source failed"),
+    ],
+)
+def test_failing_discovery(tmp_path: Path, make_site, feed_path: str, reason: str | None) -> None:
+    site = make_site({})
+    config = _site_config(tmp_path, site.url("").rstrip("/"), feed_path)
+    result = run(config, "poll")
+    if reason is None:
+        assert "FAILING" not in result.stdout or "every source failed" not in result.stdout
+    else:
+        assert result.returncode == 1
+        assert f"FAILING: {reason}" in result.stdout
+
+
+def test_unreachable_outlet_fails_fast_without_retry_storm(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = _site_config(tmp_path, f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    result = run(config, "poll")
+    assert result.returncode == 1
+    assert "FAILING: network unreachable: every source failed" in result.stdout
+    assert time.monotonic() - started < 60  # a sanity bound, not a benchmark
+
+
+def test_one_failing_outlet_does_not_stop_the_others(tmp_path: Path, make_site) -> None:
+    good = make_site({"feed.xml": FEED.replace("{items}", ""), "routes.toml": '["/feed/"]\nfile = "feed.xml"\n'}, name="good")
+    config = _site_config(tmp_path, good.url("").rstrip("/"))
+    text = config.read_text() + """
+[outlets.down]
+name = "Down Daily"
+language = "es"
+base_url = "http://127.0.0.1:9/"
+feeds = ["/feed/"]
+"""
+    config.write_text(text)
+    result = run(config, "poll")
+    assert result.returncode == 1
+    lines = dict(line.split(": ", 1) for line in result.stdout.splitlines()[:2])
+    assert "FAILING" not in lines["Trouble Times"]
+    assert "FAILING: network unreachable" in lines["Down Daily"]
