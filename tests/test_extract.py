@@ -530,11 +530,15 @@ GRANMA_MARKUP = """<!DOCTYPE html><html lang="es"><head><meta charset="utf-8">
 <aside><ul class="g-story-relate"><li><a href="/deportes/x">Informaciones relacionadas con el deporte cubano</a></li></ul></aside>
 <footer class="g-story-footer"><p class="g-story-share">COMPARTIR</p></footer>
 <div class="g-story-comments"><p>Comentario de un lector, 6 de noviembre de 2019</p></div>
+<script src="fwb/df_lib.js"></script>
 </body></html>"""
 
 
 def test_configured_selectors_beat_metadata() -> None:
-    """Granma in the bundled config: its [M] selectors override og:title; og:url beats the home-page canonical."""
+    """Granma in the bundled config: its [M] selectors override og:title; og:url beats the home-page canonical.
+
+    The page ends with Granma's fwb fingerprint script [M], as real articles do: still an article.
+    """
     article = extract_article(page_from(GRANMA_MARKUP, "/deportes/2019-11-05/suspenden-la-liga"), outlet("granma"), now=NOW)
     assert article.title == "Suspenden la décima Liga Nacional Femenina de Balonmano"
     assert dict(article.provenance)["title"] == "selector:h1.g-story-heading"

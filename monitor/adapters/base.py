@@ -13,12 +13,14 @@ An adapter that cannot find the containers it knows raises
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.config import OutletConfig
-from monitor.extract.metadata import Metadata
+
+if TYPE_CHECKING:  # monitor.extract imports this module: no runtime import back
+    from monitor.extract.metadata import Metadata
 
 FIELDS = ("title", "subtitle", "author", "caption", "published", "modified", "section", "body", "tags")
 

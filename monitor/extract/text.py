@@ -87,15 +87,47 @@ def text_lines(container: LexborNode) -> list[tuple[str, LexborNode]]:
 
 
 def _collect_lines(node: LexborNode, out: list[tuple[str, LexborNode]]) -> bool:
-    """Post-order walk appending innermost blocks; True when ``node`` is or holds a block."""
+    """Walk appending innermost blocks; True when ``node`` is or holds a block.
+
+    Inline content sitting beside blocks (``<article><h1>..</h1><span>2020-..</span>``)
+    becomes a line of its own, so no visible text is lost whatever the markup.
+    """
+    if node.tag not in _LINE_TAGS and not _holds_block(node):
+        return False
+    mark = len(out)
+    run: list[LexborNode] = []
     holds_block = False
-    for child in node.iter():
-        holds_block = _collect_lines(child, out) or holds_block
-    if node.tag in _LINE_TAGS and not holds_block:
+    for child in node.iter(include_text=True):
+        if child.tag != "-text" and (child.tag in _LINE_TAGS or _holds_block(child)):
+            _flush(run, node, out)
+            holds_block = _collect_lines(child, out) or holds_block
+        else:
+            run.append(child)
+    if not holds_block:
+        del out[mark:]  # a leaf block: one line for all of it
         text = node_text(node)
         if text:
             out.append((text, node))
-    return holds_block or node.tag in _LINE_TAGS
+        return node.tag in _LINE_TAGS
+    _flush(run, node, out)
+    return True
+
+
+_LINE_CSS = ", ".join(sorted(_LINE_TAGS))
+
+
+def _holds_block(node: LexborNode) -> bool:
+    # Lexbor's css() includes the node itself, hence the identity check.
+    return any(m != node for m in node.css(_LINE_CSS))
+
+
+def _flush(run: list[LexborNode], parent: LexborNode, out: list[tuple[str, LexborNode]]) -> None:
+    """Emit the pending inline nodes as one line (keyed to the element when there is only one)."""
+    text = clean("".join((n.text_content or "") if n.tag == "-text" else node_text(n) for n in run))
+    elements = [n for n in run if n.tag != "-text"]
+    if text:
+        out.append((text, elements[0] if len(elements) == 1 and len(run) <= 2 else parent))
+    run.clear()
 
 
 def is_link_only(node: LexborNode) -> bool:
