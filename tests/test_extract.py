@@ -610,3 +610,19 @@ def test_bogus_json_ld_date_is_reported_not_fatal() -> None:
     article = extract_article(page_from(html, "/deportes/a"), outlet("granma", selectors=()), now=NOW)
     assert article.published is None
     assert "not a date" in dict(article.provenance)["published:rejected"]
+
+
+def test_sample_json_ld_of_the_old_amp_template_is_ignored() -> None:
+    """teleSUR's 2016 AMP template hard-coded a Washington Post sample JSON-LD [T]: not this page's data."""
+    path = "/news/Paises-de-la-ONU-prometen-luchar-contra-la-trata-de-personas-20170927-0046.html"
+    bogus = (
+        '<script type="application/ld+json">{"@context": "http://schema.org", "@type": "NewsArticle",'
+        ' "headline": "Kasich makes his pitch to Republican voters in Maryland", "datePublished": "2016-04-21T20:00:00Z",'
+        ' "author": {"@type": "Person", "name": "Jenna Johnson"}}</script></head>'
+    )
+    html = fixture_page("telesur-es", path).text.replace("</head>", bogus, 1)
+    article = extract_article(page_from(html, path), outlet("telesur-es"), now=NOW)
+    assert article.title == "Países de la ONU prometen luchar contra la trata de personas"
+    assert article.published is None
+    assert article.author == "teleSUR - EFE"
+    assert "Kasich" in dict(article.provenance)["json-ld:rejected"]

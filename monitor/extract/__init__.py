@@ -16,8 +16,9 @@ what the outlet prints). ``published`` is never filled from a modified time:
 Every Article carries ``provenance``: ``(field, source)`` pairs such as
 ``("title", "json-ld")`` or ``("published", "selector:div.date-header (day)")``;
 dates that were found but dropped (in the future, unparseable) appear as
-``("published:rejected", "json-ld '2031-01-01': after fetch time")``, and a
-rejected canonical link as ``("canonical_url:rejected", ...)``. :func:`explain`
+``("published:rejected", "json-ld '2031-01-01': after fetch time")``, a
+rejected canonical link as ``("canonical_url:rejected", ...)`` and JSON-LD set
+aside as foreign (teleSUR's 2016 AMP sample data [T]) as ``("json-ld:rejected", ...)``. :func:`explain`
 turns that into one :class:`FieldReport` per field for ``monitor check``, and
 :func:`format_report` into text.
 
@@ -44,7 +45,7 @@ from monitor.models import Article, Page
 from monitor.urls import canonical_url
 
 from .dates import is_future, parse_date
-from .metadata import Metadata, choose_canonical, ld_caption, ld_list, ld_text, read_metadata
+from .metadata import Metadata, choose_canonical, ld_caption, ld_list, ld_text, read_metadata, without_foreign_jsonld
 from .text import ALWAYS_DROP, attr_or_text, clean, drop, headline_links, node_text, paragraphs, words
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def extract_article(page: Page, outlet: OutletConfig, *, now: datetime) -> Artic
     """The article on ``page``, read with ``outlet``'s adapter and selectors (see module doc)."""
     text = _decode(page)
     tree = LexborHTMLParser(text)
-    meta = read_metadata(tree)
+    meta = without_foreign_jsonld(read_metadata(tree), tree)
     _refuse_non_articles(tree, meta, page.final_url, text)
     drop(tree, (*ALWAYS_DROP, *outlet.drop))
     doc = Document(tree=tree, url=page.final_url, outlet=outlet, meta=meta, container=_container(tree, outlet, page))
@@ -273,6 +274,8 @@ def _build(page: Page, outlet: OutletConfig, doc: Document, chosen: dict[str, Fo
     provenance += [("canonical_url", canonical_source), *(("canonical_url:rejected", r) for r in rejected)]
     language, language_source = _language(doc.meta, outlet, chosen.get("language"))
     provenance.append(("language", language_source))
+    if doc.meta.ignored_jsonld:
+        provenance.append(("json-ld:rejected", doc.meta.ignored_jsonld))
     published, published_raw = _date("published", chosen, outlet, now, provenance)
     modified, modified_raw = _date("modified", chosen, outlet, now, provenance)
     provenance += [(n, chosen[n].source) for n in FIELDS if n in chosen and n not in ("published", "modified")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from monitor.urls import resolve
 
-from .text import clean
+from .text import clean, node_text
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class Metadata:
     base: str | None = None  # <base href>
     html_lang: str | None = None
     broken_jsonld: int = 0  # blocks that were not valid JSON
+    ignored_jsonld: str | None = None  # why the JSON-LD was set aside, if it was
 
     def first(self, *names: str) -> tuple[str, str] | None:
         """The first non-empty ``(value, name)`` among the meta names, in the order given."""
@@ -83,6 +84,24 @@ def read_metadata(tree: LexborHTMLParser) -> Metadata:
         html_lang=(html.attributes.get("lang") or None) if html else None,
         broken_jsonld=broken,
     )
+
+
+def without_foreign_jsonld(md: Metadata, tree: LexborHTMLParser) -> Metadata:
+    """Set JSON-LD aside when its headline shares no word with the page's own titles.
+
+    teleSUR's 2016 AMP template hard-coded sample JSON-LD (a Washington Post story of
+    2016-04-21) on every page [T]: trusting it would date every article April 2016.
+    """
+    headline = ld_text(md.ld("headline"))
+    titles = [node_text(n) for n in tree.css("title, h1")] + [v for v in md.meta.get("og:title", ())]
+    own, theirs = _title_words(" ".join(titles)), _title_words(headline)
+    if len(theirs) < 3 or not own or own & theirs:
+        return md
+    return replace(md, jsonld=(), ignored_jsonld=f"headline {headline!r} does not match the page")
+
+
+def _title_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) >= 4}
 
 
 def _canonical_href(tree: LexborHTMLParser) -> str | None:
