@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from monitor.models import Article
@@ -26,44 +27,47 @@ from monitor.urls import canonical_url, identity_key
 _ROOT_PATH = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]{2})?)?$", re.IGNORECASE)
 
 
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """How the store finds an article again, computed once per save."""
+
+    primary: str  # the canonical URL that names the item (its id is derived from it)
+    urls: tuple[str, ...]  # canonical URLs it was seen at, for ``item_urls``
+    keys: tuple[str, ...]  # every dedupe key, strongest first (native ids before URLs)
+    canonical_trusted: bool  # False when the declared canonical was ignored
+
+
 def is_root(url: str) -> bool:
     """True for a site's home page (``/``, ``/en``, ``/es/``) without a query."""
-    parts = urlsplit(canonical_url(url))
-    return not parts.query and bool(_ROOT_PATH.match(parts.path or "/"))
+    return _is_root_canonical(canonical_url(url))
 
 
-def trusted_canonical(article: Article) -> str | None:
-    """The article's declared canonical URL, canonicalised, when safe to key on."""
-    if not article.canonical_url or is_root(article.canonical_url):
-        return None
-    fetched_id = identity_key(article.url)
-    declared_id = identity_key(article.canonical_url)
-    if fetched_id and declared_id and fetched_id != declared_id:
-        return None
-    return canonical_url(article.canonical_url)
-
-
-def primary_url(article: Article) -> str:
-    """The URL that names the item: its trusted canonical, else where it was fetched."""
-    return trusted_canonical(article) or canonical_url(article.url)
+def identify(article: Article) -> Identity:
+    """The keys and URLs of ``article``, trusting its declared canonical only when safe."""
+    fetched = canonical_url(article.url)
+    declared = canonical_url(article.canonical_url) if article.canonical_url else fetched
+    fetched_id = identity_key(fetched)
+    declared_id = identity_key(declared) if declared != fetched else fetched_id
+    trusted = not _is_root_canonical(declared) and not (fetched_id and declared_id and fetched_id != declared_id)
+    urls = list(dict.fromkeys([declared, fetched] if trusted else [fetched]))
+    ids = [declared_id, fetched_id] if trusted else [fetched_id]
+    keys = dict.fromkeys([key for key in ids if key] + urls)
+    return Identity(primary=urls[0], urls=tuple(urls), keys=tuple(keys), canonical_trusted=trusted)
 
 
 def keys_for(article: Article) -> list[str]:
     """Every dedupe key of ``article``, strongest first (native ids before URLs)."""
-    urls = [canonical_url(article.url)]
-    canonical = trusted_canonical(article)
-    if canonical:
-        urls.insert(0, canonical)
-    ids = [identity_key(url) for url in urls]
-    ordered = [key for key in ids if key] + urls
-    return list(dict.fromkeys(ordered))
+    return list(identify(article).keys)
 
 
-def urls_for(article: Article) -> list[str]:
-    """The canonical URLs the article was seen at (for the ``item_urls`` table)."""
-    canonical = trusted_canonical(article)
-    urls = [canonical] if canonical else []
-    return list(dict.fromkeys([*urls, canonical_url(article.url)]))
+def primary_url(article: Article) -> str:
+    """The URL that names the item: its trusted canonical, else where it was fetched."""
+    return identify(article).primary
+
+
+def _is_root_canonical(url: str) -> bool:
+    parts = urlsplit(url)
+    return not parts.query and bool(_ROOT_PATH.match(parts.path or "/"))
 
 
 def content_hash(article: Article) -> str:

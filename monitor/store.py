@@ -135,17 +135,17 @@ class Store:
         now: datetime,
     ) -> Outcome:
         """Store ``article`` as a new item, a new version, or a sighting of a known one."""
-        if dedupe.trusted_canonical(article) is None:
+        ident = dedupe.identify(article)
+        if not ident.canonical_trusted:
             article = replace(article, canonical_url=article.url)  # never print a home page
-        keys = dedupe.keys_for(article)
         stamp = iso(now)
         with self._write():
-            known = self._match(keys)
-            item_id = dedupe.pick_item(known, keys)
+            known = self._match(ident.keys)
+            item_id = dedupe.pick_item(known, ident.keys) or self._stored_without_keys(ident)
             if item_id is None:
-                outcome = self._insert(article, keys, source, stamp)
+                outcome = self._insert(article, ident, source, stamp)
             else:
-                outcome = self._merge(item_id, article, keys, known, source, stamp)
+                outcome = self._merge(item_id, article, ident, known, source, stamp)
             if raw_html is not None:
                 self._put_raw_page(outcome.item_id, article, raw_html, encoding, stamp)
         log.debug("saved %s as %s (%s)", article.url, outcome.item_id, outcome.kind)
@@ -156,39 +156,43 @@ class Store:
         sql = f"SELECT key, item_id FROM item_keys WHERE key IN ({marks})"
         return dict(self.db.execute(sql, list(keys)).fetchall())
 
-    def _insert(self, article: Article, keys: list[str], source: str, stamp: str) -> Outcome:
-        item_id = normalise.seed_id(dedupe.primary_url(article))
+    def _stored_without_keys(self, ident: dedupe.Identity) -> str | None:
+        """An item already named by this URL but missing its keys (e.g. written by another tool)."""
+        item_id = normalise.seed_id(ident.primary)
+        found = self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone()
+        return item_id if found else None
+
+    def _insert(self, article: Article, ident: dedupe.Identity, source: str, stamp: str) -> Outcome:
+        item_id = normalise.seed_id(ident.primary)
         row = _article_columns(article, stamp) | _relevance_columns(article.relevance)
         row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": article.url}
-        row |= {"canonical_url": dedupe.primary_url(article), "first_seen": stamp, "last_seen": stamp}
+        row |= {"canonical_url": ident.primary, "first_seen": stamp, "last_seen": stamp}
         row["version"] = 1
         names = ", ".join(row)
         self.db.execute(f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
-        self._attach(item_id, article, keys, {}, source, stamp)
+        self._attach(item_id, ident, {}, source, stamp)
         return Outcome(item_id=item_id, kind="new", relevant=bool(row["relevant"]))
 
     def _next_seq(self) -> int:
         return self.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM items").fetchone()[0]
 
-    def _attach(
-        self, item_id: str, article: Article, keys: list[str], known: dict[str, str], source: str, stamp: str
-    ) -> bool:
+    def _attach(self, item_id: str, ident: dedupe.Identity, known: dict[str, str], source: str, stamp: str) -> bool:
         """Record keys and URLs not seen before; True when there was one."""
-        for key in keys:
+        for key in ident.keys:
             if key not in known:
                 self.db.execute("INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", [key, item_id])
         upsert = (
             "INSERT INTO item_urls (url, item_id, first_seen, last_seen, source) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen WHERE item_id = excluded.item_id"
         )
-        for url in dedupe.urls_for(article):
+        for url in ident.urls:
             self.db.execute(upsert, [url, item_id, stamp, stamp, source])
-        return any(key not in known for key in keys)
+        return any(key not in known for key in ident.keys)
 
     def _merge(
-        self, item_id: str, article: Article, keys: list[str], known: dict[str, str], source: str, stamp: str
+        self, item_id: str, article: Article, ident: dedupe.Identity, known: dict[str, str], source: str, stamp: str
     ) -> Outcome:
-        new_url = self._attach(item_id, article, keys, known, source, stamp)
+        new_url = self._attach(item_id, ident, known, source, stamp)
         cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
         old = dict(zip([col[0] for col in cursor.description], cursor.fetchone()))
         changes: dict[str, Any] = {"last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
@@ -334,6 +338,83 @@ class Store:
         }
 
 
+    # --- digests (monitor.digest) ---------------------------------------------
+
+    def max_seq(self) -> int:
+        """The newest item's ``seq``; -1 for an empty store. Digests stop here."""
+        return self.db.execute("SELECT COALESCE(MAX(seq), -1) FROM items").fetchone()[0]
+
+    def digest_items(self, *, after_seq: int, upto_seq: int, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Relevant items with ``after_seq < seq <= upto_seq`` (first seen on or after ``since``).
+
+        ``seq`` is assigned inside the write transaction, so unlike a timestamp it
+        cannot let an item committed late slip behind a digest's watermark.
+        """
+        where = "relevant = 1 AND seq > ? AND seq <= ?"
+        params: list[Any] = [after_seq, upto_seq]
+        if since is not None:
+            where += " AND first_seen >= ?"
+            params.append(iso(since))
+        return list(self.items(where, params, order_by="COALESCE(published, first_seen) DESC, seq DESC"))
+
+    def urls_by_item(self, item_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Every URL each item was seen at, oldest sighting first."""
+        found: dict[str, list[str]] = {item_id: [] for item_id in item_ids}
+        marks = ", ".join("?" * len(item_ids))
+        sql = f"SELECT item_id, url FROM item_urls WHERE item_id IN ({marks}) ORDER BY first_seen, url"
+        for item_id, url in self.db.execute(sql, list(item_ids)).fetchall():
+            found[item_id].append(url)
+        return found
+
+    def last_digest(self) -> dict[str, Any] | None:
+        """The newest reviewed digest, or None before the first."""
+        return next(iter(self.db.query("SELECT * FROM digests ORDER BY id DESC LIMIT 1")), None)
+
+    def record_digest(
+        self, *, created: datetime, since: datetime | None, until: datetime, last_seq: int, items: int, format: str
+    ) -> int:
+        row = {"created": iso(created), "since": iso(since), "until": iso(until), "last_seq": last_seq}
+        row |= {"items": items, "format": format}
+        sql = f"INSERT INTO digests ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+        with self._write():
+            digest_id = self.db.execute(sql, list(row.values())).lastrowid
+        assert digest_id is not None
+        return digest_id
+
+    def outlet_activity(self) -> dict[str, dict[str, str | None]]:
+        """Per outlet: when its newest item was first seen and when it was first polled."""
+        newest = dict(self.db.execute("SELECT outlet, MAX(first_seen) FROM items GROUP BY outlet").fetchall())
+        polled = dict(self.db.execute("SELECT outlet, MIN(started) FROM runs GROUP BY outlet").fetchall())
+        return {
+            outlet: {"last_new": newest.get(outlet), "first_run": polled.get(outlet)}
+            for outlet in sorted(set(newest) | set(polled))
+        }
+
+    # --- the daemon's schedule (monitor.schedule) ------------------------------
+
+    def set_next_run(self, outlet: str, next_run: datetime | None, *, interval: float | None,
+                     catch_up: bool, pid: int, now: datetime) -> None:
+        """Publish when the daemon will next poll ``outlet`` (None: not scheduled)."""
+        sql = (
+            "INSERT INTO schedule (outlet, next_run, interval, catch_up, pid, updated) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(outlet) DO UPDATE SET next_run = excluded.next_run, interval = excluded.interval,"
+            " catch_up = excluded.catch_up, pid = excluded.pid, updated = excluded.updated"
+        )
+        with self._write():
+            self.db.execute(sql, [outlet, iso(next_run), interval, int(catch_up), pid, iso(now)])
+
+    def clear_schedule(self, pid: int) -> None:
+        """A daemon stopping cleanly withdraws its next runs (a killed one leaves them, overdue)."""
+        with self._write():
+            self.db.execute("DELETE FROM schedule WHERE pid = ?", [pid])
+
+    def next_runs(self) -> dict[str, dict[str, Any]]:
+        """outlet -> {next_run, interval, catch_up, pid, updated}, as the daemon last wrote it."""
+        with self._lock:  # the daemon's job threads write through this connection
+            rows = list(self.db.query("SELECT * FROM schedule WHERE next_run IS NOT NULL"))
+        return {row.pop("outlet"): row for row in rows}
+
+
 class HttpCache:
     """HTTP validators per URL (``monitor.fetch.ValidatorCache`` on the store)."""
 
@@ -346,7 +427,8 @@ class HttpCache:
         from monitor.fetch import Validators  # fetch imports nothing from here; keep it that way
 
         sql = f"SELECT {', '.join(self._COLUMNS)} FROM http_cache WHERE url = ?"
-        row = self._store.db.execute(sql, [url]).fetchone()
+        with self._store._lock:  # the fetcher calls from several threads
+            row = self._store.db.execute(sql, [url]).fetchone()
         if row is None:
             return None
         values = dict(zip(self._COLUMNS, row))

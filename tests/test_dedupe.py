@@ -54,11 +54,12 @@ def test_keys_for(url: str, canonical: str | None, expected: list[str]) -> None:
     assert dedupe.keys_for(article(url, canonical)) == expected
 
 
-def test_urls_for_skips_untrusted_canonical() -> None:
-    assert dedupe.urls_for(article(GRANMA, "https://granma.cu/")) == [
-        "https://granma.cu/cuba/2024-05-02/trata-de-personas-02-05-2024"
-    ]
-    assert dedupe.primary_url(article(GRANMA, "https://granma.cu/")) == dedupe.urls_for(article(GRANMA))[0]
+def test_identify_names_the_item_by_the_fetched_url_when_the_canonical_is_untrusted() -> None:
+    ident = dedupe.identify(article(GRANMA, "https://granma.cu/"))
+    assert ident.urls == ("https://granma.cu/cuba/2024-05-02/trata-de-personas-02-05-2024",)
+    assert ident.primary == ident.urls[0] and not ident.canonical_trusted
+    trusted = dedupe.identify(article(GRANMA + "?utm_source=x", GRANMA))
+    assert trusted.canonical_trusted and trusted.urls == (ident.primary,)
 
 
 @pytest.mark.parametrize(

@@ -205,6 +205,18 @@ def test_a_database_at_the_first_migration_upgrades_with_its_data(tmp_path: Path
         assert [r["title"] for r in hits] == [row["title"]]  # the upgrade indexed old rows
 
 
+def test_a_row_written_without_keys_is_adopted_not_duplicated(store: Store) -> None:
+    from monitor.normalise import seed_id
+
+    item_id = seed_id("https://radiohc.cu/en/noticias/nacionales/1-story")
+    store.db.table("items").insert({"id": item_id, "seq": 0, "outlet": "rhc-en", "url": "x", "canonical_url": "x",
+                                    "text": "t", "first_seen": "2021-01-01T00:00:00+00:00",
+                                    "last_seen": "2021-01-01T00:00:00+00:00", "version": 1})  # fmt: skip
+    outcome = store.save(article("https://www.radiohc.cu/en/noticias/nacionales/1-story"), now=NOW)
+    assert (outcome.item_id, outcome.kind, outcome.new_url) == (item_id, "updated", True)
+    assert store.db.table("items").count == 1 and store.find_by_url("http://radiohc.cu/en/noticias/nacionales/1-x")
+
+
 def test_reopening_keeps_data_and_schema(tmp_path: Path) -> None:
     with Store(tmp_path / "m.db") as store:
         item_id = store.save(article(), now=NOW).item_id
