@@ -394,6 +394,14 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
 # ------------------------------------------------------------------ commands owned by other modules
 # Each registers with one line here, so the command lives beside the code it drives.
 
+from .demo import demo_command  # noqa: E402
+from .digest import digest_command  # noqa: E402
+from .serve import serve_command  # noqa: E402
+
+cli.add_command(digest_command)
+cli.add_command(serve_command)
+cli.add_command(demo_command)
+
 
 def main() -> None:
     cli(prog_name="monitor")

@@ -14,7 +14,8 @@
      ├── ExtractionError      a page that is not the article we expected
      │    ├── LayoutChanged   expected containers missing (stub, challenge, redesign)
      │    └── ParseError      a feed/page/sitemap that cannot be parsed
-     └── StoreError           the database refused (locked too long, corrupt)
+     ├── StoreError           the database refused (locked too long, corrupt)
+     └── DeliveryError        the digest could not be mailed
 
 Each error carries a short ``reason`` used in ``runs.error`` and ``monitor status``.
 """
@@ -92,3 +93,9 @@ class ParseError(ExtractionError):
 
 class StoreError(MonitorError):
     reason = "store error"
+
+
+class DeliveryError(MonitorError):
+    """The digest could not be mailed (SMTP refused, unreachable, bad login)."""
+
+    reason = "delivery failed"

@@ -11,6 +11,7 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
       │  ──  raw_pages       the last fetched HTML, zlib-compressed
       └── items_fts          full-text search over title and body
     runs, http_cache         per-outlet run log; HTTP validators per URL
+    digests                  every reviewed digest: up to which item (seq) it went
 """
 
 from __future__ import annotations
@@ -80,6 +81,25 @@ def m002_search(db: Database) -> None:
     items.enable_fts(["title", "body"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
     db.executescript(_FTS_UPDATE_TRIGGER)
     db.create_view("relevant_items", _RELEVANT_VIEW.strip())
+
+
+# Datasette browses these: no long text columns, and a ``month`` to facet by
+# (published when the outlet printed a date, else when we first saw the item).
+# ``rowid`` lets Datasette search a view through items_fts (metadata ``fts_pk``).
+_OVERVIEW_COLUMNS = """
+items.rowid AS rowid, id, seq, outlet, language, substr(COALESCE(published, first_seen), 1, 7) AS month,
+published, title, relevant, score, rules, url, canonical_url, first_seen, last_seen, version
+"""
+
+
+@MIGRATIONS(name="m003_digests_and_views")
+def m003_digests_and_views(db: Database) -> None:
+    """The ``digests`` log (what was reviewed) and views with a month to facet by."""
+    digests = {"id": int, "created": str, "since": str, "until": str, "last_seq": int, "items": int, "format": str}
+    db.table("digests").create(digests, pk="id", not_null=["created", "until", "last_seq", "items", "format"])
+    db.execute("DROP VIEW IF EXISTS relevant_items")
+    db.create_view("relevant_items", f"SELECT {_OVERVIEW_COLUMNS.strip()} FROM items WHERE relevant = 1")
+    db.create_view("items_overview", f"SELECT {_OVERVIEW_COLUMNS.strip()} FROM items")
 
 
 def _create_items(db: Database) -> None:

@@ -50,3 +50,40 @@ def make_site(tmp_path: Path) -> Iterator[MakeSite]:
     yield make
     for sites in running:
         sites.close()
+
+
+# ---------------------------------------------------------------- a polled store (monitor.digest, monitor.serve)
+
+SAMPLE_OUTLETS = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
+
+
+@pytest.fixture(scope="session")
+def polled(sample_sites: SampleSites, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(config path, store path): one real poll of the four sample outlets, as ``monitor demo`` does it.
+
+    Session-wide and read-only: tests that write take a copy with ``polled_copy``.
+    """
+    from monitor.demo import poll_once, write_config
+
+    folder = tmp_path_factory.mktemp("polled")
+    config = write_config(folder, {name: sample_sites.base_url(name) + "/" for name in SAMPLE_OUTLETS})
+    poll_once(config, lambda line: None)
+    return config.path, config.store_path
+
+
+@pytest.fixture
+def polled_copy(polled: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the polled config and store (SQLite's backup API: WAL-safe)."""
+    import shutil
+    import sqlite3
+
+    config_path, db_path = polled
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    shutil.copy(config_path, folder / "config.toml")
+    source, target = sqlite3.connect(db_path), sqlite3.connect(folder / "monitor.db")
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return folder / "config.toml", folder / "monitor.db"

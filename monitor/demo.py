@@ -1,0 +1,133 @@
+"""``monitor demo``: the whole product on the bundled sample sites, offline, in seconds.
+
+Starts the four sample outlet sites (``monitor.sampleserver``) on 127.0.0.1,
+writes a config that points teleSUR and Radio Habana Cuba at them (every other
+outlet disabled), polls once, prints the digest and the command to open the
+store in Datasette, then stops the sites and exits. No request leaves the
+machine: the written config is checked before anything is fetched.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from . import config as config_mod
+from .errors import ConfigError
+
+SAMPLE_OUTLETS = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
+_TABLE = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
+
+
+def demo_config_text(base_urls: dict[str, str], *, bundled: str | None = None) -> str:
+    """The bundled config, with the sample outlets moved to ``base_urls`` and the rest disabled.
+
+    Line by line, so the comments a newcomer reads stay in place; discovery paths
+    in the bundled config are relative, so moving ``base_url`` moves them all.
+    """
+    lines, table = [], ""
+    for line in (bundled if bundled is not None else config_mod.BUNDLED_CONFIG.read_text(encoding="utf-8")).splitlines():
+        if header := _TABLE.match(line):
+            table = header.group(1).strip()
+        outlet = table.removeprefix("outlets.") if table.startswith("outlets.") and table.count(".") == 1 else None
+        if outlet and line.startswith("base_url"):
+            line = f'base_url = "{base_urls[outlet]}"' if outlet in base_urls else f"{line}\nenabled = false"
+        elif table == "http" and line.startswith("per_host_interval"):
+            line = "per_host_interval = 0.02          # the demo's sites are local"
+        elif table == "store" and line.startswith("path"):
+            line = 'path = "monitor.db"'
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def write_config(folder: Path, base_urls: dict[str, str]) -> config_mod.Config:
+    """Write ``folder/config.toml`` and prove it sends nothing beyond 127.0.0.1."""
+    path = folder / "config.toml"
+    path.write_text(demo_config_text(base_urls), encoding="utf-8")
+    config = config_mod.load(path)
+    for outlet in config.enabled_outlets:
+        urls = (outlet.base_url, *outlet.feeds, *outlet.listings, *outlet.search, *outlet.sitemaps)
+        stray = [u for u in urls if not u.startswith("http://127.0.0.1:")]
+        if stray:
+            raise ConfigError(f"{path}: demo outlet {outlet.key} would fetch {stray[0]}; refusing to leave 127.0.0.1")
+    return config
+
+
+def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
+    from .classify import compile_rules
+    from .fetch import Fetcher
+    from .pipeline import PollContext, poll, summary_line
+    from .store import Store
+
+    with Store(config.store_path) as store, Fetcher(config.http, cache=store.validators) as fetcher:
+        context = PollContext(config=config, fetcher=fetcher, rules=compile_rules(config.relevance), store=store)
+        report = poll(config.enabled_outlets, context)
+    names = {o.key: f"{o.name} ({o.language})" for o in config.outlets}
+    for run in report.runs:
+        echo(summary_line(run, names[run.outlet]))
+    echo(report.summary())
+
+
+def print_digest(config: config_mod.Config, echo: Callable[[str], None]) -> None:
+    from .cli import utc_now
+    from .digest import build
+    from .digest_formats import to_markdown
+    from .store import Store
+
+    with Store(config.store_path) as store:
+        echo(to_markdown(build(config, store, now=utc_now())))
+
+
+def next_steps(config: config_mod.Config, kept: bool) -> str:
+    from .serve import plain_command
+
+    where = "" if kept else "  (a temporary folder; --keep DIR keeps the demo somewhere of your choosing)\n"
+    return (
+        f"The demo store is {config.store_path}\n{where}"
+        "Open it in Datasette (search, facets, canned queries):\n"
+        f"    monitor --config {config.path} serve\n"
+        "or, with Datasette alone:\n"
+        f"    {plain_command(config.store_path)}\n"
+        f"More: monitor --config {config.path} digest --format html -o digest.html\n"
+        "The sample sites stopped with the demo, so the article links above no longer answer."
+    )
+
+
+def run_demo(keep: Path | None, echo: Callable[[str], None]) -> Path:
+    """Serve the samples, poll them, print the digest; returns the demo's config path."""
+    from .sampleserver import start_sites
+
+    folder = keep if keep is not None else Path(tempfile.mkdtemp(prefix="monitor-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / "monitor.db").exists():
+        raise click.UsageError(f"{folder} already holds a demo (monitor.db): choose an empty folder for --keep")
+    with start_sites(sites=SAMPLE_OUTLETS) as sites:
+        echo(f"Serving the sample outlets on 127.0.0.1 ({', '.join(sites.names)}); polling them once.\n")
+        config = write_config(folder, {name: sites.base_url(name) + "/" for name in SAMPLE_OUTLETS})
+        poll_once(config, echo)
+    echo("")
+    print_digest(config, echo)
+    echo(next_steps(config, kept=keep is not None))
+    return config.path
+
+
+@click.command("demo")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
+              help="Put the demo's config and store in DIR (new or empty) instead of a temporary folder")
+def demo_command(keep: Path | None) -> None:
+    """See monitor work end to end, offline: sample sites, a poll, the digest.
+
+    Starts the bundled sample teleSUR and Radio Habana Cuba sites on 127.0.0.1,
+    polls them with a temporary config, prints the digest and how to open the
+    store in Datasette, and exits. Nothing is fetched from the internet.
+
+    \b
+    Example:
+        monitor demo
+        monitor demo --keep demo/ && monitor --config demo/config.toml serve
+    """
+    run_demo(keep, click.echo)

@@ -1,0 +1,414 @@
+"""``monitor digest``: the relevant items first seen since the last reviewed digest.
+
+What goes in: relevant items with ``seq`` above the last reviewed digest's
+watermark (``digests.last_seq``), or first seen on or after ``--since``. ``seq``
+is assigned inside the store's write transaction, so an item committed while a
+digest was being read is never skipped by the next one (a timestamp could be).
+
+``--mark-reviewed`` records the digest so the next one starts after it; with
+nothing new it records nothing (running it twice is harmless). ``--email``
+mails it (text + HTML) through ``[digest.smtp]``; a failed send records nothing,
+so the next run tries the same items again.
+
+The formats live in :mod:`monitor.digest_formats`; the JSON layout is
+``monitor/digest.schema.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+from zoneinfo import ZoneInfo
+
+import click
+
+from .config import Config, SmtpConfig
+from .errors import ConfigError, DeliveryError
+
+if TYPE_CHECKING:  # the CLI imports this module at start-up: keep it light
+    from .store import Store
+
+log = logging.getLogger(__name__)
+
+HAVANA = ZoneInfo("America/Havana")
+FORMATS = ("markdown", "html", "json", "atom")
+_SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+                   ".json": "json", ".atom": "atom", ".xml": "atom"}
+
+
+# ---------------------------------------------------------------- the digest, as data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Excerpt:
+    """A few sentences around the first match; ``text[start:end]`` is the match."""
+
+    text: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One story: today one item; later the lead of a group of near-duplicates."""
+
+    id: str
+    outlet: str
+    language: str
+    title: str
+    url: str
+    published: datetime | None
+    first_seen: datetime
+    score: float
+    rules: tuple[str, ...]
+    excerpt: Excerpt | None
+    also_at: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    outlet: str
+    outlet_name: str
+    language: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failing:
+    outlet: str
+    name: str
+    reason: str
+    streak: int
+    last_success: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Silent:
+    outlet: str
+    name: str
+    days: int
+    last_new: datetime | None  # None: nothing stored since it was first polled
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Digest:
+    generated: datetime
+    since: datetime | None  # --since, or when the previous reviewed digest was made
+    previous: int | None  # id of the reviewed digest this one follows
+    last_seq: int  # the watermark recorded by --mark-reviewed
+    groups: tuple[Group, ...] = ()
+    failing: tuple[Failing, ...] = ()
+    silent: tuple[Silent, ...] = ()
+    silent_after_days: int = 3
+    explicit_since: bool = False
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.entries) for g in self.groups)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [entry for group in self.groups for entry in group.entries]
+
+    @property
+    def scope(self) -> str:
+        """Which items this digest covers, as a sentence."""
+        if self.explicit_since and self.since is not None:
+            return f"Relevant items first seen since {utc_text(self.since)}."
+        if self.previous is not None and self.since is not None:
+            return f"Relevant items first seen since the last reviewed digest (#{self.previous}, {utc_text(self.since)})."
+        return "Every relevant item in the store (no digest reviewed yet)."
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def published_text(entry: Entry) -> str:
+    """``2025-06-25 14:32 Havana (18:32 UTC)``; the first sighting when the outlet gave no date."""
+    if entry.published is None:
+        return f"date not given; first seen {utc_text(entry.first_seen)}"
+    local = entry.published.astimezone(HAVANA)
+    utc = entry.published.astimezone(timezone.utc)
+    same_day = local.date() == utc.date()
+    return f"{local:%Y-%m-%d %H:%M} Havana ({utc:{'%H:%M' if same_day else '%Y-%m-%d %H:%M'}} UTC)"
+
+
+# ---------------------------------------------------------------- building
+
+
+def build(config: Config, store: Store, *, now: datetime, since: datetime | None = None) -> Digest:
+    """The digest of what is new: since ``since`` if given, else since the last reviewed one."""
+    last = store.last_digest()
+    upto = store.max_seq()
+    if since is not None:
+        rows = store.digest_items(after_seq=-1, upto_seq=upto, since=since)
+    else:
+        rows = store.digest_items(after_seq=last["last_seq"] if last else -1, upto_seq=upto)
+    entries = _entries(stories(rows), store.urls_by_item([r["id"] for r in rows]), config.digest.excerpt_chars)
+    return Digest(
+        generated=now,
+        since=since if since is not None else parse_iso(last["created"]) if last else None,
+        previous=last["id"] if last else None,
+        last_seq=upto,
+        groups=_grouped(entries, config),
+        failing=tuple(_failing(config, store)),
+        silent=tuple(_silent(config, store, now)),
+        silent_after_days=config.digest.silent_after_days,
+        explicit_since=since is not None,
+    )
+
+
+def stories(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows that tell one story, the lead first.
+
+    The seam for near-duplicate grouping (monitor.stories): today every item is
+    its own story; grouping here merges copies into one entry whose "also at"
+    lists every copy's URLs.
+    """
+    return [[row] for row in rows]
+
+
+def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], width: int) -> list[Entry]:
+    entries = []
+    for story in groups:
+        lead = story[0]
+        shown = {lead["url"], lead["canonical_url"]}
+        also = [u for row in story for u in [row["url"], *urls.get(row["id"], [])] if u not in shown]
+        entries.append(Entry(
+            id=lead["id"], outlet=lead["outlet"], language=lead["language"] or "", title=lead["title"] or lead["url"],
+            url=lead["url"], published=parse_iso(lead["published"]), first_seen=parse_iso(lead["first_seen"]),
+            score=lead["score"] or 0.0, rules=tuple(lead["rules"]),
+            excerpt=excerpt(lead["body"] or "", lead["hits"], width), also_at=tuple(dict.fromkeys(also)),
+        ))  # fmt: skip
+    return entries
+
+
+def _grouped(entries: list[Entry], config: Config) -> tuple[Group, ...]:
+    """By outlet (in config order) and language; entries keep their newest-first order."""
+    order = {o.key: n for n, o in enumerate(config.outlets)}
+    names = {o.key: o.name for o in config.outlets}
+    buckets: dict[tuple[str, str], list[Entry]] = {}
+    for entry in entries:
+        buckets.setdefault((entry.outlet, entry.language), []).append(entry)
+    keys = sorted(buckets, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
+    return tuple(Group(outlet=o, outlet_name=names.get(o, o), language=lang, entries=tuple(buckets[(o, lang)]))
+                 for o, lang in keys)
+
+
+def _failing(config: Config, store: Store) -> list[Failing]:
+    from .status import collect
+
+    return [
+        Failing(outlet=row["outlet"], name=row["name"], reason=row["last_error"] or row["last_status"] or "failing",
+                streak=row["failing_streak"], last_success=parse_iso(row["last_success"]))
+        for row in collect(config, store)["outlets"]
+        if row["failing"] and row["enabled"]
+    ]  # fmt: skip
+
+
+def _silent(config: Config, store: Store, now: datetime) -> list[Silent]:
+    """Enabled outlets with no new item for ``silent_after_days`` (or none since the first poll)."""
+    limit = timedelta(days=config.digest.silent_after_days)
+    activity = store.outlet_activity()
+    found = []
+    for outlet in config.enabled_outlets:
+        seen = activity.get(outlet.key, {})
+        last_new, first_run = parse_iso(seen.get("last_new")), parse_iso(seen.get("first_run"))
+        quiet_since = last_new or first_run
+        if quiet_since is not None and now - quiet_since >= limit:
+            found.append(Silent(outlet=outlet.key, name=outlet.name, days=(now - quiet_since).days, last_new=last_new))
+    return found
+
+
+# ---------------------------------------------------------------- excerpts
+
+
+def excerpt(body: str, hits: Sequence[dict[str, Any]], width: int) -> Excerpt | None:
+    """About ``width`` characters of the body around the earliest matched rule text.
+
+    ``hits`` hold folded text ("trafico de personas"); the body is folded the
+    same way, keeping a map back to the original characters, so the match is
+    found whatever its accents or case. Title-only matches fall back to the lede.
+    """
+    from .classify import fold
+
+    flat = " ".join(body.split())
+    if not flat:
+        return None
+    folded, origin = _fold_with_map(flat)
+    spans = [span for hit in hits if (span := _find_words(folded, hit.get("text", ""))) is not None]
+    if not spans:
+        return Excerpt(text=_clip(flat, 0, min(width, len(flat)))[0])
+    start, end = min(spans)
+    first, last = origin[start], origin[end - 1] + 1
+    return _window(flat, first, last, width)
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int]]:
+    """``classify.fold`` character by character, remembering where each folded character came from."""
+    from .classify import fold
+
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "Mn":
+            continue  # a combining accent: part of the letter before it
+        piece = fold(char) or " "
+        for folded_char in piece:
+            if folded_char == " " and (not out or out[-1] == " "):
+                continue
+            out.append(folded_char)
+            origin.append(index)
+    return "".join(out), origin
+
+
+def _find_words(folded: str, needle: str) -> tuple[int, int] | None:
+    """Where ``needle`` occurs as whole words in ``folded``."""
+    from .classify import fold
+
+    needle = fold(needle)
+    start = 0
+    while needle and (at := folded.find(needle, start)) >= 0:
+        end = at + len(needle)
+        if (at == 0 or folded[at - 1] == " ") and (end == len(folded) or folded[end] == " "):
+            return at, end
+        start = at + 1
+    return None
+
+
+def _window(text: str, first: int, last: int, width: int) -> Excerpt:
+    room = max(width - (last - first), 0)
+    start = max(first - room // 2, 0)
+    end = min(max(last + room - (first - start), last), len(text))
+    clipped, kept_from, prefix = _clip(text, start, end)
+    offset = len(prefix) - kept_from
+    return Excerpt(text=clipped, start=first + offset, end=last + offset)
+
+
+def _clip(text: str, start: int, end: int) -> tuple[str, int, str]:
+    """``text[start:end]`` without cut words, "…" where text was left out; also where it starts and the prefix."""
+    if start > 0 and text[start - 1] != " ":
+        space = text.find(" ", start, end)
+        start = space + 1 if space >= 0 else start
+    if end < len(text) and text[end] != " ":
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + text[start:end] + suffix, start, prefix
+
+
+# ---------------------------------------------------------------- delivery
+
+
+def subject(digest: Digest) -> str:
+    from .digest_formats import heading
+
+    return f"monitor digest: {heading(digest)} ({digest.generated.astimezone(timezone.utc):%Y-%m-%d})"
+
+
+def mail(digest: Digest, smtp: SmtpConfig) -> None:
+    """Send the digest as one multipart/alternative message: Markdown text plus HTML."""
+    from .digest_formats import to_html, to_markdown
+
+    message = EmailMessage()
+    message["Subject"] = subject(digest)
+    message["From"] = smtp.sender
+    message["To"] = ", ".join(smtp.recipients)
+    message.set_content(to_markdown(digest))
+    message.add_alternative(to_html(digest), subtype="html")
+    try:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
+            if smtp.starttls:
+                server.starttls()
+            if smtp.username:
+                server.login(smtp.username, smtp.password or "")
+            server.send_message(message)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"mailing the digest via {smtp.host}:{smtp.port} failed: {exc}") from exc
+    log.info("digest mailed to %s", ", ".join(smtp.recipients))
+
+
+# ---------------------------------------------------------------- the command
+
+
+def choose_format(fmt: str | None, output: Path | None, config: Config) -> str:
+    """--format, else the output file's suffix, else ``[digest] format`` (Markdown)."""
+    if fmt:
+        return fmt
+    if output is not None and output.suffix.lower() in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[output.suffix.lower()]
+    return config.digest.format
+
+
+def publish(digest: Digest, text: str, *, config: Config, store: Store, fmt: str, output: Path | None,
+            mark_reviewed: bool, email: bool) -> list[str]:
+    """Mail, write, then record: a failure at any step leaves the digest unreviewed."""
+    notes = []
+    if email and digest.count:
+        if config.digest.smtp is None:
+            raise ConfigError(f"{config.path.name}: digest.smtp: --email needs a [digest.smtp] table (host, recipients)")
+        mail(digest, config.digest.smtp)
+        notes.append(f"mailed to {', '.join(config.digest.smtp.recipients)}")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        notes.append(f"wrote {output}")
+    if mark_reviewed and digest.count:
+        digest_id = store.record_digest(created=digest.generated, since=digest.since, until=digest.generated,
+                                        last_seq=digest.last_seq, items=digest.count, format=fmt)
+        notes.append(f"recorded as digest #{digest_id}: the next digest starts after it")
+    elif mark_reviewed or (email and not digest.count):
+        notes.append("nothing new: nothing recorded" + (", nothing mailed" if email else ""))
+    return notes
+
+
+@click.command("digest")
+@click.option("--since", help="Items first seen on or after this date (YYYY-MM-DD), instead of since the last review")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format [default: from --output's suffix, else [digest] format: markdown]")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout")
+@click.option("--mark-reviewed", is_flag=True, help="Record this digest: the next one starts after it")
+@click.option("--email", is_flag=True, help="Mail it (text + HTML) via [digest.smtp]; never when nothing is new")
+@click.pass_obj
+def digest_command(obj: Any, since: str | None, fmt: str | None, output: Path | None,
+                   mark_reviewed: bool, email: bool) -> None:
+    """The relevant items first seen since the last reviewed digest.
+
+    Grouped by outlet and language, newest first, with matched rules, an excerpt
+    around the first match and every other URL the article was seen at; then a
+    health section (failing and silent outlets). Formats: markdown, html (one
+    self-contained page, fit for mail), json (monitor/digest.schema.json), atom.
+
+    Running --mark-reviewed twice is harmless: with nothing new it records nothing.
+
+    \b
+    Example:
+        monitor digest                                   # read what is new
+        monitor digest --mark-reviewed --email           # the daily cron job
+        monitor digest --since 2026-11-01 -o digest.html
+        monitor digest --format atom -o feed.atom
+    """
+    from .cli import _parse_since, utc_now
+    from .digest_formats import render
+
+    config, store = obj.config, obj.store()
+    chosen = choose_format(fmt, output, config)
+    digest = build(config, store, now=utc_now(), since=_parse_since(since))
+    text = render(digest, chosen)
+    notes = publish(digest, text, config=config, store=store, fmt=chosen, output=output,
+                    mark_reviewed=mark_reviewed, email=email)
+    if output is None:
+        click.echo(text, nl=False)
+    for note in notes:
+        click.echo(note, err=True)

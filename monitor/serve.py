@@ -1,0 +1,88 @@
+"""``monitor serve``: browse the store in Datasette with the bundled metadata.
+
+Datasette opens the file read-only (no write plugins are installed), so it can
+run beside ``monitor run`` writing to the same WAL database. The metadata
+(``monitor/datasette/metadata.json``) describes every table and column, sets
+facets, sorting and search, and holds the canned queries; it is written for a
+database named ``monitor`` (a file called ``monitor.db``), so for any other
+file name this module re-keys it.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+METADATA = Path(__file__).with_name("datasette") / "metadata.json"
+DB_NAME = "monitor"  # the database name metadata.json is written for
+# Long bodies would fill table pages; row pages still show every character.
+SETTINGS = (("truncate_cells_html", "160"),)
+
+
+def metadata_for(db_path: Path) -> dict[str, Any]:
+    """The bundled metadata, keyed by the name Datasette gives ``db_path`` (its stem)."""
+    metadata = json.loads(METADATA.read_text(encoding="utf-8"))
+    name = db_path.stem
+    if name != DB_NAME:
+        metadata["databases"] = {name: metadata["databases"].pop(DB_NAME)}
+        metadata["description_html"] = metadata["description_html"].replace(f'"/{DB_NAME}/', f'"/{name}/')
+    return metadata
+
+
+def datasette_args(db_path: Path, metadata_path: Path, *, host: str, port: int) -> list[str]:
+    """Arguments for ``datasette`` (after the program name)."""
+    args = ["serve", str(db_path), "--metadata", str(metadata_path), "--host", host, "--port", str(port)]
+    for name, value in SETTINGS:
+        args += ["--setting", name, value]
+    return args
+
+
+def plain_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001) -> str:
+    """The equivalent plain ``datasette`` command line (exact for a file named monitor.db)."""
+    return shlex.join(["datasette", *datasette_args(db_path, METADATA, host=host, port=port)])
+
+
+def run_datasette(db_path: Path, *, host: str, port: int) -> None:
+    """Serve until interrupted (Datasette's own command, in this process)."""
+    from datasette.cli import cli as datasette_cli
+
+    with tempfile.TemporaryDirectory(prefix="monitor-serve-") as folder:
+        metadata_path = METADATA
+        if db_path.stem != DB_NAME:
+            metadata_path = Path(folder) / "metadata.json"
+            metadata_path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
+        datasette_cli.main(args=datasette_args(db_path, metadata_path, host=host, port=port),
+                           prog_name="datasette", standalone_mode=False)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on")
+@click.option("-p", "--port", type=int, default=8001, show_default=True, help="Port (0 picks a free one)")
+@click.option("--print-command", is_flag=True, help="Print the equivalent plain datasette command and exit")
+@click.pass_obj
+def serve_command(obj: Any, host: str, port: int, print_command: bool) -> None:
+    """Browse the store in Datasette, read-only: search, facets, canned queries.
+
+    Canned queries: new since last digest, relevant this week, search (accents and
+    case ignored), outlet health, an item with all its URLs and versions, and an
+    Atom feed of relevant items (relevant_feed.atom, with datasette-atom).
+
+    \b
+    Example:
+        monitor serve                        # then open http://127.0.0.1:8001/
+        monitor --db news.db serve --port 9000
+        monitor serve --print-command
+    """
+    store = obj.store()  # creates or migrates the file, so every view exists
+    db_path = Path(store.path)
+    obj.close()
+    if print_command:
+        click.echo(plain_command(db_path, host=host, port=port))
+        return
+    click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    run_datasette(db_path, host=host, port=port)
