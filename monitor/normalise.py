@@ -47,12 +47,16 @@ _NO_CAPTION = "****"
 _SEED_NAME = re.compile(r"(\d{3,})_([0-9a-f]{16})\.txt")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def clean_text(text: str | None) -> str:
     """One tidy line: NFC, odd whitespace collapsed to single spaces, invisibles dropped."""
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    if _CONTROL.search(text):  # rare: the per-character pass only when a control char is there
+        text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
     return " ".join(text.split())
 
 
