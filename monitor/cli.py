@@ -234,9 +234,9 @@ def status(obj: Context, as_json: bool) -> None:
         monitor status
         monitor status --json | jq '.outlets[] | select(.failing)'
     """
-    from .status import collect, render_text
+    from .status import collect, next_runs, render_text
 
-    report = collect(obj.config, obj.store())
+    report = collect(obj.config, obj.store(), next_runs=next_runs(obj.store(), utc_now()))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
@@ -314,8 +314,10 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
     ctx = _poll_context(obj)
     progress = TerminalProgress()
     try:
-        with _outlet_locks(obj, outlets, lock_timeout):
-            report = run_poll(outlets, ctx, progress=progress, catch_up=catch_up)
+        with _outlet_locks(obj, outlets, lock_timeout) as held:
+            # A killed run may have left articles behind a feed that now answers 304: catch up.
+            resumed = any(h.resumed for h in held)
+            report = run_poll(outlets, ctx, progress=progress, catch_up=catch_up or resumed)
     finally:
         progress.clear()
         obj.extras["fetcher"].close()
@@ -396,9 +398,11 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
 
 from .demo import demo_command  # noqa: E402
 from .digest import digest_command  # noqa: E402
+from .schedule import run_command  # noqa: E402
 from .serve import serve_command  # noqa: E402
 
 cli.add_command(digest_command)
+cli.add_command(run_command)
 cli.add_command(serve_command)
 cli.add_command(demo_command)
 

@@ -2,6 +2,12 @@
 
 ``flock`` locks die with their process: a ``kill -9`` never leaves a stale lock behind,
 and the pid written into the file is only there to tell the user who holds it.
+
+The pid stays in the file when a run does not finish (killed, an exception, or the
+holder calls :meth:`Held.unfinished` after a stop), and is cleared when it does. The
+next holder sees it as ``Held.resumed``: the dead run may have stored a feed's
+validators without fetching the articles behind it, so the next run must read every
+source unconditionally (a catch-up run) or those articles would hide behind a 304.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import fcntl
 import os
 import time
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -27,8 +34,21 @@ def lock_dir(store_path: Path) -> Path:
     return store_path.with_name(store_path.name + ".locks")
 
 
+@dataclass
+class Held:
+    """A held outlet lock; ``resumed`` when the previous holder did not finish its run."""
+
+    key: str
+    resumed: bool
+    finished: bool = True  # a with-block that ends normally finished its run ...
+
+    def unfinished(self) -> None:
+        """... unless the holder says it stopped early: the next holder then resumes."""
+        self.finished = False
+
+
 @contextmanager
-def outlet_lock(store_path: Path, key: str, *, timeout: float = 60.0, poll: float = 0.2) -> Iterator[None]:
+def outlet_lock(store_path: Path, key: str, *, timeout: float = 60.0, poll: float = 0.2) -> Iterator[Held]:
     """Hold ``key``'s lock; wait up to ``timeout`` seconds, then raise LockBusy."""
     folder = lock_dir(store_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -36,9 +56,12 @@ def outlet_lock(store_path: Path, key: str, *, timeout: float = 60.0, poll: floa
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         _acquire(fd, path, key, timeout, poll)
+        held = Held(key=key, resumed=bool(os.pread(fd, 64, 0).strip()))
         os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield held
+        if held.finished:
+            os.ftruncate(fd, 0)
     finally:
         os.close(fd)  # closing releases the flock
 
@@ -60,9 +83,7 @@ def _acquire(fd: int, path: Path, key: str, timeout: float, poll: float) -> None
 
 
 @contextmanager
-def outlet_locks(store_path: Path, keys: Iterable[str], *, timeout: float = 60.0) -> Iterator[None]:
+def outlet_locks(store_path: Path, keys: Iterable[str], *, timeout: float = 60.0) -> Iterator[list[Held]]:
     """All of ``keys``' locks, taken in sorted order so two processes cannot deadlock."""
     with ExitStack() as stack:
-        for key in sorted(set(keys)):
-            stack.enter_context(outlet_lock(store_path, key, timeout=timeout))
-        yield
+        yield [stack.enter_context(outlet_lock(store_path, key, timeout=timeout)) for key in sorted(set(keys))]

@@ -102,6 +102,15 @@ def m003_digests_and_views(db: Database) -> None:
     db.create_view("items_overview", f"SELECT {_OVERVIEW_COLUMNS.strip()} FROM items")
 
 
+
+@MIGRATIONS(name="m004_schedule")
+def m004_schedule(db: Database) -> None:
+    """Adaptive polling shows in ``runs``; the daemon's next run per outlet, for ``monitor status``."""
+    db.table("runs").add_column("feed_all_new", int, not_null_default=0)
+    db.table("runs").add_column("catch_up", int, not_null_default=0)
+    schedule = {"outlet": str, "next_run": str, "interval": float, "catch_up": int, "pid": int, "updated": str}
+    db.table("schedule").create(schedule, pk="outlet")
+
 def _create_items(db: Database) -> None:
     items = db.table("items")
     items.create(

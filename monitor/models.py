@@ -136,3 +136,5 @@ class OutletRun:
     failed: int = 0
     not_modified: int = 0
     error: str | None = None  # reason when failing: "blocked (403)", "timeout", ...
+    feed_all_new: bool = False  # no feed entry was known: the window overflowed (adaptive polling)
+    catch_up: bool = False  # this run walked listing/search pages to full depth

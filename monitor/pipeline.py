@@ -15,7 +15,7 @@ import logging
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
@@ -98,6 +98,7 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
             if progress is not None:
                 progress.update(outlet.key, done, len(todo))
         run = _finish(outlet, discovery, tally, started, ctx.now(), store, attempted=len(todo))
+        run = replace(run, feed_all_new=discovery.feed_all_new, catch_up=catch_up)  # for adaptive polling
     except MonitorError as exc:  # e.g. the store refused: still a recorded, failing run
         log.error("%s", exc, extra={"outlet": outlet.key})
         run = OutletRun(outlet=outlet.key, started=started, finished=ctx.now(), status="failing",

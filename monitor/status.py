@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from .config import Config
@@ -21,6 +22,23 @@ def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = No
         "relevant": sum(r["relevant"] for r in rows),
         "outlets": rows,
     }
+
+
+def next_runs(store: Any, now: datetime) -> dict[str, str]:
+    """When the daemon (``monitor run``) will next poll each outlet, as it last published it.
+
+    A time well in the past means no daemon is running on this database (it was killed,
+    or never started): a clean stop withdraws its times.
+    """
+    shown = {}
+    for outlet, row in store.next_runs().items():
+        due = datetime.fromisoformat(row["next_run"])
+        text = due.strftime("%Y-%m-%d %H:%M:%S UTC") + (" (catch-up)" if row.get("catch_up") else "")
+        slack = timedelta(seconds=max(60.0, row.get("interval") or 0.0))
+        if due + slack < now:
+            text += f" — overdue: is `monitor run` (pid {row.get('pid')}) still running?"
+        shown[outlet] = text
+    return shown
 
 
 def _empty(key: str) -> dict[str, Any]:
