@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from monitor import config as config_mod
-from monitor.config import Config, OutletConfig, Schedule
+from monitor.config import Config, OutletConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST_HTTP = {"per_host_interval": 0.0, "retries": 0, "connect_timeout": 2, "read_timeout": 5}

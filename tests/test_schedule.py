@@ -199,3 +199,22 @@ def test_monitor_run_stops_cleanly_on_a_signal_mid_run(make_site, tmp_path, sig)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{60 - stored} new" in rerun.stdout
     assert query(db, "SELECT COUNT(*), COUNT(DISTINCT canonical_url) FROM items") == [(60, 60)]
+
+
+def test_status_shows_the_next_run_and_flags_a_daemon_that_stopped_publishing(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+    from monitor.store import Store
+
+    db = tmp_path / "monitor.db"
+    now = datetime.now(timezone.utc)
+    with Store(db) as store:
+        store.set_next_run("rhc-en", now + timedelta(minutes=20), interval=2700, catch_up=False, pid=4242, now=now)
+        store.set_next_run("rhc-es", now - timedelta(hours=3), interval=2700, catch_up=True, pid=4242, now=now)
+    result = CliRunner().invoke(cli, ["--db", str(db), "status"])
+    lines = {line.split()[0]: line for line in result.output.splitlines()[1:-1]}
+    assert f"next run {(now + timedelta(minutes=20)).strftime('%Y-%m-%d %H:%M:%S')} UTC" in lines["rhc-en"]
+    assert "overdue" not in lines["rhc-en"]
+    assert "(catch-up) — overdue: is `monitor run` (pid 4242) still running?" in lines["rhc-es"]
+    assert "next run" not in lines["telesur-en"]  # never scheduled

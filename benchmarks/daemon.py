@@ -1,0 +1,248 @@
+"""A long-running poller's memory and CPU: does anything grow with the number of cycles?
+
+    python benchmarks/daemon.py [--cycles 1000] [--baseline-cycles 1000]
+
+A loopback server (its own process, so its work is not counted) serves an RSS feed
+that gains one article each time it is read (the last 20 are listed, with ETag and
+304) and the article pages. The poller calls ``poll_outlet`` in a loop, as the
+daemon's job does, with one shared :class:`~monitor.fetch.Fetcher` (one httpx client)
+and one :class:`~monitor.store.Store`; every cycle reads the feed, fetches and
+extracts the new article and commits it. Printed, never asserted:
+
+* resident memory (VmRSS) at cycles 10, 100 and the last; goal: flat, <= +10 % from
+  cycle 100 to cycle 1,000 (FIELD_NOTES row 8: long-running scrapers that creep until
+  they are OOM-killed);
+* CPU time per cycle (process time of the poller: user + system), and wall time;
+* a named baseline beside it: "new httpx client per cycle" -- the same loop building
+  a fresh Fetcher (client, SSL context, robots cache) every cycle and closing it, the
+  pattern of httpx issue #978 -- with the ratios of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import multiprocessing
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor import config as config_mod  # noqa: E402
+from monitor.classify import compile_rules  # noqa: E402
+from monitor.fetch import Fetcher  # noqa: E402
+from monitor.pipeline import PollContext, poll_outlet  # noqa: E402
+from monitor.store import Store  # noqa: E402
+
+WINDOW = 20  # feed entries listed
+CHECKPOINTS = (10, 100, 500)
+
+
+# ---------------------------------------------------------------- the changing site (a child process)
+
+
+class _Site(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: what a shared client gains from
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+    feed_reads = 0
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/robots.txt":
+            self._send(b"User-agent: *\nAllow: /\n", "text/plain")
+        elif self.path == "/feed.xml":
+            type(self).feed_reads += 1
+            self._send(_feed(self.base, type(self).feed_reads).encode(), "application/rss+xml")
+        elif self.path.startswith("/news/"):
+            self._send(_article(self.base, int(self.path[6:].split(".")[0])).encode(), "text/html; charset=utf-8")
+        else:
+            self._send(b"not found", "text/plain", status=404)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def _send(self, body: bytes, kind: str, status: int = 200) -> None:
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if status == 200 and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _feed(base: str, newest: int) -> str:
+    items = "".join(
+        f"<item><title>Report {n}</title><link>{base}/news/{n}.html</link><guid>{base}/news/{n}.html</guid>"
+        f"<pubDate>Mon, 02 Nov 2026 {n // 60 % 24:02d}:{n % 60:02d}:00 GMT</pubDate></item>"
+        for n in range(newest, max(0, newest - WINDOW), -1)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title><link>{base}/</link>{items}</channel></rss>'
+
+
+def _article(base: str, n: int) -> str:
+    body = "".join(f"<p>Paragraph {p} of report {n}: the ministry published figures on migration, ports and "
+                   f"trafficking in persons, with cooperation agreements signed in Havana.</p>" for p in range(8))
+    return (f'<!doctype html><html lang="en"><head><title>Report {n}</title><link rel="canonical" href="{base}/news/{n}.html">'
+            f'<meta property="article:published_time" content="2026-11-02T{n // 60 % 24:02d}:{n % 60:02d}:00Z"></head>'
+            f"<body><article><h1>Report number {n}</h1>{body}</article></body></html>")
+
+
+def _serve(port_out: Any) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    server.daemon_threads = True
+    port_out.put(server.server_address[1])
+    server.serve_forever()
+
+
+def start_site() -> tuple[multiprocessing.Process, str]:
+    ports: Any = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
+    process.start()
+    return process, f"http://127.0.0.1:{ports.get(timeout=10)}/"
+
+
+# ---------------------------------------------------------------- the poller
+
+
+def rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class Result:
+    name: str
+    cycles: int
+    rss: dict[int, int] = field(default_factory=dict)  # cycle -> KiB
+    cpu: float = 0.0  # seconds of process time over all cycles
+    wall: float = 0.0
+    new: int = 0
+    failing: int = 0
+
+    @property
+    def growth(self) -> float | None:
+        """RSS change from cycle 100 to the last cycle, in per cent."""
+        if 100 not in self.rss or self.cycles <= 100:
+            return None
+        return 100.0 * (self.rss[self.cycles] - self.rss[100]) / self.rss[100]
+
+
+def write_config(folder: Path, base_url: str) -> Path:
+    path = folder / "config.toml"
+    path.write_text(
+        '[store]\npath = "bench.db"\n\n[http]\nper_host_interval = 0\nretries = 0\n\n'
+        f'[outlets.bench]\nname = "Bench"\nlanguage = "en"\nbase_url = "{base_url}"\nadapter = "generic"\n'
+        f'timezone = "UTC"\nfeeds = ["/feed.xml"]\narticle_pattern = \'^/news/\\d+\\.html$\'\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def run_loop(name: str, cycles: int, make_fetcher: Callable[[Any, Store], Fetcher], *, per_cycle: bool) -> Result:
+    site, base = start_site()
+    result = Result(name=name, cycles=cycles)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = config_mod.load(write_config(Path(tmp), base))
+            outlet = cfg.outlet("bench")
+            store = Store(cfg.store_path)
+            rules = compile_rules(cfg.relevance)
+            shared = None if per_cycle else make_fetcher(cfg, store)
+            gc.collect()
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            for cycle in range(1, cycles + 1):
+                fetcher = make_fetcher(cfg, store) if per_cycle else shared
+                run = poll_outlet(outlet, PollContext(config=cfg, fetcher=fetcher, rules=rules, store=store))
+                if per_cycle:
+                    fetcher.close()
+                result.new += run.new
+                result.failing += run.status != "ok"
+                if cycle in CHECKPOINTS or cycle == cycles:
+                    result.rss[cycle] = rss_kib()
+            result.cpu, result.wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            if shared is not None:
+                shared.close()
+            store.close()
+    finally:
+        site.terminate()
+        site.join(5)
+    return result
+
+
+def shared_fetcher(cfg: Any, store: Store) -> Fetcher:
+    return Fetcher(cfg.http, cache=store.validators)
+
+
+# ---------------------------------------------------------------- report
+
+
+def report(results: list[Result]) -> None:
+    marks = sorted({c for r in results for c in r.rss})
+    print(f"{'loop':<32} {'cycles':>6} " + " ".join(f"{'RSS@' + str(c):>10}" for c in marks)
+          + f" {'100->last':>10} {'CPU/cycle':>10} {'wall/cycle':>10} {'new':>6} {'failing':>7}")
+    for r in results:
+        rss = " ".join(f"{(str(r.rss[c] // 1024) + ' MiB') if c in r.rss else '-':>10}" for c in marks)
+        growth = f"{r.growth:+.1f} %" if r.growth is not None else "-"
+        print(f"{r.name:<32} {r.cycles:>6} {rss} {growth:>10} {1000 * r.cpu / r.cycles:>8.2f}ms "
+              f"{1000 * r.wall / r.cycles:>8.2f}ms {r.new:>6} {r.failing:>7}")
+    if len(results) == 2:
+        ours, base = results
+        print(f"\nbaseline / shared client: CPU per cycle x{(base.cpu / base.cycles) / (ours.cpu / ours.cycles):.2f}, "
+              f"wall per cycle x{(base.wall / base.cycles) / (ours.wall / ours.cycles):.2f}, "
+              f"RSS at the last cycle x{base.rss[base.cycles] / ours.rss[ours.cycles]:.2f}")
+    verdict = results[0].growth
+    if verdict is not None:
+        print(f"goal RSS flat (<= +10 % from cycle 100 to {results[0].cycles}): "
+              f"{'met' if verdict <= 10 else 'NOT met'} ({verdict:+.1f} %)")
+
+
+LOOPS = {"shared": ("shared client (monitor run)", False), "baseline": ("baseline: new httpx client/cycle", True)}
+
+
+def run_in_child(loop: str, cycles: int) -> Result:
+    """Each loop in a fresh interpreter, so one loop's heap does not count in the other's RSS."""
+    out = subprocess.run([sys.executable, __file__, "--loop", loop, "--cycles", str(cycles)],
+                         capture_output=True, text=True, check=True).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    data["rss"] = {int(k): v for k, v in data["rss"].items()}
+    return Result(**data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cycles", type=int, default=1000, help="poll cycles with the shared client")
+    parser.add_argument("--baseline-cycles", type=int, default=1000, help="cycles of the baseline (0: skip it)")
+    parser.add_argument("--loop", choices=sorted(LOOPS), help=argparse.SUPPRESS)  # one loop, as a child
+    args = parser.parse_args()
+    if args.loop:
+        name, per_cycle = LOOPS[args.loop]
+        print(json.dumps(asdict(run_loop(name, args.cycles, shared_fetcher, per_cycle=per_cycle))))
+        return
+    results = [run_in_child("shared", args.cycles)]
+    if args.baseline_cycles:
+        results.append(run_in_child("baseline", args.baseline_cycles))
+    report(results)
+
+
+if __name__ == "__main__":
+    main()
