@@ -293,6 +293,8 @@ class Daemon:
     # --- APScheduler events: nothing is skipped silently -----------------
 
     def _missed(self, event: Any) -> None:
+        if event.job_id not in self.cadences:  # not an outlet's job
+            return
         key = event.job_id
         late = self.ctx.now() - event.scheduled_run_time
         log.warning("missed the run due at %s: it could not start within %ss (started %.1fs late); next run %s",
@@ -301,10 +303,14 @@ class Daemon:
         self._publish(key)
 
     def _still_running(self, event: Any) -> None:
+        if event.job_id not in self.cadences:  # not an outlet's job
+            return
         log.warning("skipped a run: the previous one is still going (a run takes longer than %s)",
                     _duration(self.cadences[event.job_id].current), extra={"outlet": event.job_id, "event": "skipped"})
 
     def _crashed(self, event: Any) -> None:
+        if event.job_id not in self.cadences:  # not an outlet's job
+            return
         log.error("run crashed: %r\n%s", event.exception, event.traceback or "",
                   extra={"outlet": event.job_id, "event": "error"})
 
