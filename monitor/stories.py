@@ -258,7 +258,7 @@ def band_keys(fp: int, *, max_distance: int) -> list[tuple[int, int]]:
     value, keys, offset = fp & _MASK, [], 0
     for band in range(count):
         width = BITS // count + (1 if band < BITS % count else 0)
-        keys.append((band, value >> offset & ((1 << width) - 1)))
+        keys.append((band, to_signed(value >> offset & ((1 << width) - 1))))  # k=0: all 64 bits
         offset += width
     return keys
 
@@ -368,11 +368,11 @@ class StoryIndex:
         self._ids: list[str] = []
         self._position: dict[str, int] = {}
         self._fingerprints = array("q")
-        self._words = array("l")
+        self._words = array("i")
         self._sketches = bytearray()
         self._languages: list[str | None] = []
         self._published: list[datetime | None] = []
-        self._story = array("l")  # position of the story's first item
+        self._story = array("i")  # position of the story's first item
         self._original: dict[int, int] = {}  # story position -> original's, when not the first
         self._buckets: dict[int, array] = {}
 
@@ -428,7 +428,7 @@ class StoryIndex:
         self._languages.append(doc.language)
         self._published.append(doc.published)
         for band, bucket in index_keys(doc, max_distance=self.max_distance):
-            self._buckets.setdefault(band << BITS | bucket, array("l")).append(pos)
+            self._buckets.setdefault(band << BITS | bucket, array("i")).append(pos)
 
     def _age(self, pos: int) -> tuple[bool, datetime | None, int]:
         published = self._published[pos]

@@ -156,11 +156,13 @@ def test_simhash_is_the_per_bit_majority(count: int) -> None:
     assert simhash(hashes) == _textbook_simhash(hashes)
 
 
+@pytest.mark.parametrize("max_distance", [0, 3, 16])
 @pytest.mark.parametrize("text", ["", "one", "cuba", LONG, " ".join(["zero tolerance"] * 200)])
-def test_fingerprint_fits_sqlite_integer(text: str) -> None:
+def test_fingerprint_and_keys_fit_sqlite_integer(text: str, max_distance: int) -> None:
     value = fingerprint(text)
     assert SQLITE_MIN <= value <= SQLITE_MAX
-    assert all(SQLITE_MIN <= bucket <= SQLITE_MAX for _, bucket in index_keys(make_doc("x", text), max_distance=3))
+    keys = index_keys(make_doc("x", text), max_distance=max_distance)
+    assert all(SQLITE_MIN <= bucket <= SQLITE_MAX for _, bucket in keys)
 
 
 def test_short_text_is_one_shingle() -> None:
