@@ -19,12 +19,10 @@ import click
 from . import config as config_mod
 from . import logs
 from .errors import ConfigError, MonitorError
+from .models import utc_now
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass

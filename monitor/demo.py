@@ -73,7 +73,7 @@ def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
 
 
 def print_digest(config: config_mod.Config, echo: Callable[[str], None]) -> None:
-    from .cli import utc_now
+    from .models import utc_now
     from .digest import build
     from .digest_formats import to_markdown
     from .store import Store

@@ -399,7 +399,8 @@ def digest_command(obj: Any, since: str | None, fmt: str | None, output: Path | 
         monitor digest --since 2026-11-01 -o digest.html
         monitor digest --format atom -o feed.atom
     """
-    from .cli import _parse_since, utc_now
+    from .cli import _parse_since
+    from .models import utc_now
     from .digest_formats import render
 
     config, store = obj.config, obj.store()

@@ -50,7 +50,7 @@ from .errors import (
     TooManyRedirects,
     Unreachable,
 )
-from .models import Page
+from .models import Page, utc_now
 from .polite import ALLOW_ALL, DownHosts, HostPacer, RobotsCache, RobotsRules, host_key
 
 log = logging.getLogger(__name__)
@@ -63,9 +63,6 @@ REDIRECTS = {301, 302, 303, 307, 308}
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,*/*;q=0.8"
 _CHUNK = 64 * 1024
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # ---------------------------------------------------------------- conditional GET

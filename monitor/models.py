@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Literal
+
+def utc_now() -> datetime:
+    """The one clock; stages take ``now`` as a parameter so tests can pass their own."""
+    return datetime.now(timezone.utc)
+
 
 LinkSource = Literal["feed", "listing", "search", "sitemap", "manual"]
 

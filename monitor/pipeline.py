@@ -16,21 +16,17 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import datetime
 from typing import Callable, Iterable, Protocol
 
 from .config import Config, OutletConfig
 from .errors import ExtractionError, FetchError, MonitorError, Unreachable
-from .models import Link, OutletRun, Page
+from .models import Link, OutletRun, Page, utc_now
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Progress(Protocol):

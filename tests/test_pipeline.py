@@ -11,13 +11,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from monitor import config as config_mod
 from monitor.normalise import parse
 from monitor.sampleserver import SampleSites, start_sites, write_sample_config
 
@@ -227,7 +225,7 @@ def test_failing_article_pages_mark_the_outlet_failing(tmp_path: Path, make_site
     config = _site_config(tmp_path, site.url("").rstrip("/"))
     result = run(config, "poll")
     assert result.returncode == 1
-    assert f"Trouble Times: 0 seen" not in result.stdout
+    assert "Trouble Times: 0 seen" not in result.stdout
     assert f"FAILING: {reason}" in result.stdout
     assert result.stdout.splitlines()[-1] == "0 new (0 relevant), 0 updated, 1 outlet failing"
     assert query(tmp_path / "store.db", "SELECT COUNT(*) FROM items") == [(0,)]  # a failure is not an empty article
