@@ -283,3 +283,34 @@ feeds = ["/feed/"]
     lines = dict(line.split(": ", 1) for line in result.stdout.splitlines()[:2])
     assert "FAILING" not in lines["Trouble Times"]
     assert "FAILING: network unreachable" in lines["Down Daily"]
+
+
+def test_discovery_that_suddenly_yields_nothing_marks_the_outlet_failing(tmp_path: Path, make_site) -> None:
+    article = (
+        "<html><head><title>Cuba rejects report</title>"
+        '<meta property="og:type" content="article"></head><body><article><h1>Cuba rejects report</h1>'
+        + "<p>Havana, Nov 5 (RHC) -- The ministry rejected the report on trafficking in persons today.</p>" * 3
+        + "</article></body></html>"
+    )
+    site = make_site({"a.html": article, "feed.xml": _feed_of("/news/a"),
+                      "routes.toml": '["/feed/"]\nfile = "feed.xml"\n["/news/a"]\nfile = "a.html"\n'})
+    config = _site_config(tmp_path, site.url("").rstrip("/"))
+    first = run(config, "poll")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "1 seen, 1 new" in first.stdout
+    # The feed still answers 200, but its items are gone: a redesign, not a quiet day.
+    site.set_override("/feed/", body=FEED.replace("{items}", "<!-- moved -->"),
+                      headers={"Content-Type": "application/rss+xml"})
+    second = run(config, "poll")
+    assert second.returncode == 1
+    assert "FAILING: layout changed: discovery found no article links (it did last time)" in second.stdout
+
+
+def test_check_without_url_runs_discovery_first(polled) -> None:
+    _, config, _, _, _ = polled
+    result = run(config, "check", "rhc-es")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Radio Habana Cuba (rhc-es): 3 article links from")
+    assert "checking the first link: http://127.0.0.1:" in result.stdout
+    assert "relevance:" in result.stdout
