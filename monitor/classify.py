@@ -490,10 +490,10 @@ def _read_ruleset(root: Reader) -> Ruleset:
     rules = [_read_rule(rules_table, rule_id, weights, sets) for rule_id in rules_table.data]
     ruleset = Ruleset(
         rules=tuple(rule for rule in rules if rule is not None),
-        threshold=root.float("threshold", 3.0, minimum=0.1),
-        title_weight=root.float("title_weight", 2.0),
-        weak_cap=root.float("weak_cap", 2.0),
-        repeat_cap=root.int("repeat_cap", 2, minimum=1),
+        threshold=root.number("threshold", 3.0, minimum=0.1),
+        title_weight=root.number("title_weight", 2.0),
+        weak_cap=root.number("weak_cap", 2.0),
+        repeat_cap=root.whole("repeat_cap", 2, minimum=1),
     )
     root.check_unknown()
     return ruleset
@@ -503,7 +503,7 @@ def _read_weights(table: Reader | None) -> dict[str, float]:
     defaults = {"strong": 3.0, "medium": 2.0, "weak": 1.0}
     if table is None:
         return defaults
-    weights = {name: table.float(name, default) for name, default in defaults.items()}
+    weights = {name: table.number(name, default) for name, default in defaults.items()}
     table.check_unknown()
     return weights
 
@@ -517,7 +517,7 @@ def _read_sets(table: Reader | None) -> dict[str, WordGroup]:
         for pattern in patterns:
             if pattern.startswith("@"):
                 raise entry.fail("patterns", "patterns, not references to other sets", pattern)
-        sets[name] = WordGroup(f"@{name}", _compile(entry, "patterns", patterns), entry.int("window", 3), patterns)
+        sets[name] = WordGroup(f"@{name}", _compile(entry, "patterns", patterns), entry.whole("window", 3), patterns)
         entry.check_unknown()
     return sets
 
@@ -540,16 +540,16 @@ def _read_rule(rules: Reader, rule_id: str, weights: dict[str, float], sets: dic
         exclude=_exclusions(table, rule_id, sets),
         not_after=_single_words(table, "not_after"),
         near=_near(table, rule_id, sets),
-        title_only=table.bool("title_only", False),
-        suppress_in_title=table.bool("suppress_in_title", False),
+        title_only=table.flag("title_only", False),
+        suppress_in_title=table.flag("suppress_in_title", False),
     )
-    enabled = table.bool("enabled", True)
+    enabled = table.flag("enabled", True)
     table.check_unknown()
     return rule if enabled else None
 
 
 def _choice(table: Reader, name: str, allowed: tuple[str, ...], *, required: bool = False) -> Any:
-    value = table.str(name, None, required=required)
+    value = table.text(name, None, required=required)
     if value is not None and value not in allowed:
         raise table.fail(name, "one of " + ", ".join(allowed), value)
     return value
@@ -557,7 +557,7 @@ def _choice(table: Reader, name: str, allowed: tuple[str, ...], *, required: boo
 
 def _weight(table: Reader, strength: str | None, weights: dict[str, float]) -> float:
     if table.has("weight"):
-        return table.float("weight", 0.0)
+        return table.number("weight", 0.0)
     if strength is None:
         raise table.fail("strength", "a strength (" + ", ".join(STRENGTHS) + ") or a weight", show_got=False)
     return weights[strength]
@@ -601,7 +601,7 @@ def _compile(table: Reader, name: str, patterns: Iterable[str]) -> re.Pattern[st
 
 def _exclusions(table: Reader, rule_id: str, sets: dict[str, WordGroup]) -> tuple[WordGroup, ...]:
     items = table.str_list("exclude")
-    window = table.int("exclude_window", 3)
+    window = table.whole("exclude_window", 3)
     groups = [_set(table, "exclude", item, sets) for item in items if item.startswith("@")]
     if table.has("exclude_window"):  # the rule's own window wins over the sets' (same matches, by name)
         groups = [dataclasses.replace(group, window=window) for group in groups]
@@ -612,7 +612,7 @@ def _exclusions(table: Reader, rule_id: str, sets: dict[str, WordGroup]) -> tupl
 
 
 def _near(table: Reader, rule_id: str, sets: dict[str, WordGroup]) -> WordGroup | None:
-    window = table.int("near_window", 10)
+    window = table.whole("near_window", 10)
     if not table.has("near"):
         return None
     items = _required_list(table, "near")

@@ -193,7 +193,7 @@ class Reader:
             return default
         return self.data[name]
 
-    def str(self, name: str, default: Any = None, *, required: bool = False) -> Any:
+    def text(self, name: str, default: Any = None, *, required: bool = False) -> Any:
         value = self._get(name, default, required)
         if value is default and name not in self.data:
             return value
@@ -201,19 +201,19 @@ class Reader:
             raise self.fail(name, "a non-empty string", value)
         return value.strip()
 
-    def bool(self, name: str, default: bool) -> bool:
+    def flag(self, name: str, default: bool) -> bool:
         value = self._get(name, default, False)
         if not isinstance(value, bool):
             raise self.fail(name, "true or false", value)
         return value
 
-    def int(self, name: str, default: int, *, minimum: int = 0) -> int:
+    def whole(self, name: str, default: int, *, minimum: int = 0) -> int:
         value = self._get(name, default, False)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise self.fail(name, f"a whole number >= {minimum}", value)
         return value
 
-    def float(self, name: str, default: float, *, minimum: float = 0.0) -> float:
+    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
         value = self._get(name, default, False)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
             raise self.fail(name, f"a number >= {minimum:g}", value)
@@ -353,7 +353,7 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
     root = Reader(data, "", source)
 
     store = root.table("store")
-    db = store.str("path", "monitor.db") if store else "monitor.db"
+    db = store.text("path", "monitor.db") if store else "monitor.db"
     if store:
         store.check_unknown()
     resolved_store = Path(store_path) if store_path is not None else _relative_to(path, db)
@@ -402,21 +402,21 @@ def _http(table: Reader | None) -> HttpConfig:
         return HttpConfig()
     d = HttpConfig()
     config = HttpConfig(
-        user_agent=table.str("user_agent", d.user_agent),
-        connect_timeout=table.float("connect_timeout", d.connect_timeout, minimum=0.1),
-        read_timeout=table.float("read_timeout", d.read_timeout, minimum=0.1),
-        max_redirects=table.int("max_redirects", d.max_redirects),
-        max_bytes=table.int("max_bytes", d.max_bytes, minimum=1024),
-        retries=table.int("retries", d.retries),
-        backoff=table.float("backoff", d.backoff),
-        max_backoff=table.float("max_backoff", d.max_backoff),
-        per_host_interval=table.float("per_host_interval", d.per_host_interval),
-        per_host_concurrency=table.int("per_host_concurrency", d.per_host_concurrency, minimum=1),
+        user_agent=table.text("user_agent", d.user_agent),
+        connect_timeout=table.number("connect_timeout", d.connect_timeout, minimum=0.1),
+        read_timeout=table.number("read_timeout", d.read_timeout, minimum=0.1),
+        max_redirects=table.whole("max_redirects", d.max_redirects),
+        max_bytes=table.whole("max_bytes", d.max_bytes, minimum=1024),
+        retries=table.whole("retries", d.retries),
+        backoff=table.number("backoff", d.backoff),
+        max_backoff=table.number("max_backoff", d.max_backoff),
+        per_host_interval=table.number("per_host_interval", d.per_host_interval),
+        per_host_concurrency=table.whole("per_host_concurrency", d.per_host_concurrency, minimum=1),
         unconditional_every=table.duration("unconditional_every", d.unconditional_every) or d.unconditional_every,
         recheck_after=table.duration("recheck_after", d.recheck_after) or d.recheck_after,
         recheck_window=table.duration("recheck_window", d.recheck_window) or d.recheck_window,
-        respect_robots=table.bool("respect_robots", d.respect_robots),
-        max_articles_per_run=table.int("max_articles_per_run", d.max_articles_per_run, minimum=1),
+        respect_robots=table.flag("respect_robots", d.respect_robots),
+        max_articles_per_run=table.whole("max_articles_per_run", d.max_articles_per_run, minimum=1),
     )
     table.check_unknown()
     return config
@@ -426,7 +426,7 @@ def _digest(table: Reader | None) -> DigestConfig:
     if table is None:
         return DigestConfig()
     d = DigestConfig()
-    fmt = table.str("format", d.format)
+    fmt = table.text("format", d.format)
     if fmt not in ("markdown", "html", "json", "atom"):
         raise table.fail("format", 'one of "markdown", "html", "json", "atom"', fmt)
     smtp_table = table.table("smtp")
@@ -436,19 +436,19 @@ def _digest(table: Reader | None) -> DigestConfig:
         if not recipients:
             raise smtp_table.fail("recipients", "at least one address", [])
         smtp = SmtpConfig(
-            host=smtp_table.str("host", required=True),
-            port=smtp_table.int("port", 25, minimum=1),
-            sender=smtp_table.str("sender", "monitor@localhost"),
+            host=smtp_table.text("host", required=True),
+            port=smtp_table.whole("port", 25, minimum=1),
+            sender=smtp_table.text("sender", "monitor@localhost"),
             recipients=recipients,
-            username=smtp_table.str("username", None),
-            password=smtp_table.str("password", None),
-            starttls=smtp_table.bool("starttls", False),
+            username=smtp_table.text("username", None),
+            password=smtp_table.text("password", None),
+            starttls=smtp_table.flag("starttls", False),
         )
         smtp_table.check_unknown()
     config = DigestConfig(
         format=fmt,
-        silent_after_days=table.int("silent_after_days", d.silent_after_days, minimum=1),
-        excerpt_chars=table.int("excerpt_chars", d.excerpt_chars, minimum=40),
+        silent_after_days=table.whole("silent_after_days", d.silent_after_days, minimum=1),
+        excerpt_chars=table.whole("excerpt_chars", d.excerpt_chars, minimum=40),
         smtp=smtp,
     )
     table.check_unknown()
@@ -461,8 +461,8 @@ def _dedupe(table: Reader | None) -> DedupeConfig:
     d = DedupeConfig()
     config = DedupeConfig(
         simhash_bits=d.simhash_bits,
-        max_distance=table.int("max_distance", d.max_distance),
-        shingle_words=table.int("shingle_words", d.shingle_words, minimum=1),
+        max_distance=table.whole("max_distance", d.max_distance),
+        shingle_words=table.whole("shingle_words", d.shingle_words, minimum=1),
     )
     if config.max_distance > 16:
         raise table.fail("max_distance", "a Hamming distance between 0 and 16", config.max_distance)
@@ -479,26 +479,26 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
     assert table is not None
     if not _OUTLET_KEY.match(key):
         raise outlets.source.error(f"outlets.{key}", "an outlet key of lower-case letters, digits, '-' or '_'", key)
-    base_url = table.str("base_url", required=True)
+    base_url = table.text("base_url", required=True)
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise table.fail("base_url", "an absolute http(s) URL", base_url)
     if not base_url.endswith("/"):
         base_url += "/"
 
-    language = table.str("language", required=True)
+    language = table.text("language", required=True)
     if not re.fullmatch(r"[a-z]{2}", language):
         raise table.fail("language", 'a two-letter language code such as "en" or "es"', language)
-    adapter = table.str("adapter", "generic")
+    adapter = table.text("adapter", "generic")
     if adapter not in KNOWN_ADAPTERS:
         raise table.fail("adapter", "one of " + ", ".join(f'"{a}"' for a in KNOWN_ADAPTERS), adapter)
 
-    schedule_text = table.str("schedule", "30m")
+    schedule_text = table.text("schedule", "30m")
     schedule = parse_schedule(schedule_text)
     if schedule is None:
         raise table.fail("schedule", 'an interval like "20m" or a cron expression', schedule_text)
 
-    tz = table.str("timezone", "America/Havana")
+    tz = table.text("timezone", "America/Havana")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -515,7 +515,7 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
     if search and not queries:
         raise table.fail("search_queries", "at least one query when search URLs are set", [])
 
-    pattern = table.str("article_pattern", None)
+    pattern = table.text("article_pattern", None)
     if pattern is not None:
         try:
             re.compile(pattern)
@@ -529,19 +529,19 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         for name in selectors_table.data:
             if name not in _SELECTOR_FIELDS:
                 selectors_table.check_unknown(_SELECTOR_FIELDS)
-            pairs.append((name, selectors_table.str(name, required=True)))
+            pairs.append((name, selectors_table.text(name, required=True)))
         selectors = tuple(pairs)
         _check_selectors(selectors_table, selectors)
 
     drop = table.str_list("drop")
     config = OutletConfig(
         key=key,
-        name=table.str("name", required=True),
+        name=table.text("name", required=True),
         language=language,
         base_url=base_url,
         adapter=adapter,
         schedule=schedule,
-        enabled=table.bool("enabled", True),
+        enabled=table.flag("enabled", True),
         timezone=tz,
         feeds=urls("feeds"),
         listings=urls("listings"),
@@ -549,7 +549,7 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         search_queries=queries,
         sitemaps=urls("sitemaps"),
         article_pattern=pattern,
-        max_pages=table.int("max_pages", 1, minimum=1),
+        max_pages=table.whole("max_pages", 1, minimum=1),
         selectors=selectors,
         drop=drop,
         min_interval=table.duration("min_interval", None),

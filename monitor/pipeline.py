@@ -17,16 +17,21 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from .config import Config, OutletConfig
 from .errors import ExtractionError, FetchError, MonitorError, Unreachable
-from .models import Link, OutletRun, Page, utc_now
+from .models import Link, Outcome, OutletRun, Page, utc_now
+
+if TYPE_CHECKING:  # imported for types only: the stages load lazily, so `monitor --help` stays fast
+    from .classify import Ruleset
+    from .discover import Discovery
+    from .fetch import Fetcher
+    from .store import Store
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-
 
 
 class Progress(Protocol):
@@ -64,9 +69,9 @@ class PollContext:
     """What a run shares: config, the one HTTP client, rules, the one store, the clock."""
 
     config: Config
-    fetcher: object  # monitor.fetch.Fetcher
-    rules: object  # monitor.classify.Ruleset
-    store: object  # monitor.store.Store
+    fetcher: Fetcher | None  # None only for reprocess, which fetches nothing
+    rules: Ruleset
+    store: Store
     now: Clock = utc_now
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -75,6 +80,8 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
     """Visit one outlet once. Never raises for outlet-side failures."""
     from .discover import discover
 
+    if ctx.fetcher is None:
+        raise ValueError("poll_outlet needs a fetcher")
     started = ctx.now()
     store = ctx.store
     tally = _Tally()
@@ -104,7 +111,7 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
     return run
 
 
-def _to_fetch(links: Iterable[Link], store: object, ctx: PollContext) -> list[Link]:
+def _to_fetch(links: Iterable[Link], store: Store, ctx: PollContext) -> list[Link]:
     """New URLs, plus stored ones that are due for a recheck (edits); capped per run."""
     http = ctx.config.http
     now = ctx.now()
@@ -116,10 +123,11 @@ def _to_fetch(links: Iterable[Link], store: object, ctx: PollContext) -> list[Li
     return todo[: http.max_articles_per_run]
 
 
-def _one_article(link: Link, outlet: OutletConfig, store: object, ctx: PollContext, tally: _Tally) -> None:
+def _one_article(link: Link, outlet: OutletConfig, store: Store, ctx: PollContext, tally: _Tally) -> None:
     from .extract import extract_article
 
     try:
+        assert ctx.fetcher is not None  # checked by poll_outlet
         page = ctx.fetcher.get(link.url, outlet=outlet.key)
         article = extract_article(page, outlet, now=ctx.now())
     except (FetchError, ExtractionError) as exc:
@@ -131,7 +139,7 @@ def _one_article(link: Link, outlet: OutletConfig, store: object, ctx: PollConte
     _count(outcome, tally)
 
 
-def _count(outcome: object, tally: _Tally) -> None:
+def _count(outcome: Outcome, tally: _Tally) -> None:
     if outcome.kind == "new":
         tally.new += 1
         tally.relevant += int(outcome.relevant)
@@ -139,8 +147,8 @@ def _count(outcome: object, tally: _Tally) -> None:
         tally.updated += 1
 
 
-def _finish(outlet: OutletConfig, discovery: object, tally: _Tally, started: datetime, finished: datetime,
-            store: object, *, attempted: int) -> OutletRun:
+def _finish(outlet: OutletConfig, discovery: Discovery, tally: _Tally, started: datetime, finished: datetime,
+            store: Store, *, attempted: int) -> OutletRun:
     error = _failure(discovery, tally, attempted, store, outlet.key)
     return OutletRun(
         outlet=outlet.key, started=started, finished=finished,
@@ -150,7 +158,7 @@ def _finish(outlet: OutletConfig, discovery: object, tally: _Tally, started: dat
     )
 
 
-def _failure(discovery: object, tally: _Tally, attempted: int, store: object, key: str) -> str | None:
+def _failure(discovery: Discovery, tally: _Tally, attempted: int, store: Store, key: str) -> str | None:
     """Why the outlet counts as failing this run, or None when it worked."""
     tried, failed = discovery.sources_tried, discovery.sources_failed
     top = tally.reasons.most_common(1)[0][0] if tally.reasons else "error"
@@ -171,7 +179,7 @@ def _first_cause(messages: list[str]) -> str:
     return (direct or messages or [""])[0][:200]
 
 
-def _found_links_before(store: object, key: str) -> bool:
+def _found_links_before(store: Store, key: str) -> bool:
     last = store.runs(outlet=key, limit=1)
     return bool(last) and (last[0].get("seen") or 0) > 0
 
