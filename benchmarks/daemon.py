@@ -165,7 +165,7 @@ def run_loop(name: str, cycles: int, make_fetcher: Callable[[Any, Store], Fetche
         with tempfile.TemporaryDirectory() as tmp:
             cfg = config_mod.load(write_config(Path(tmp), base))
             outlet = cfg.outlet("bench")
-            store = Store(cfg.store_path)
+            store = Store(cfg.store_path, dedupe=cfg.dedupe)
             rules = compile_rules(cfg.relevance)
             shared = None if per_cycle else make_fetcher(cfg, store)
             gc.collect()

@@ -43,7 +43,7 @@ class Context:
         if self._store is None:
             from .store import Store
 
-            self._store = Store(self.config.store_path)
+            self._store = Store(self.config.store_path, dedupe=self.config.dedupe)
         return self._store
 
     def close(self) -> None:
@@ -403,6 +403,7 @@ cli.add_command(digest_command)
 cli.add_command(run_command)
 cli.add_command(serve_command)
 cli.add_command(demo_command)
+from .stories_cli import dedupe_command; cli.add_command(dedupe_command)  # noqa: E402, E702
 
 
 def main() -> None:

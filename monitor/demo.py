@@ -63,7 +63,7 @@ def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
     from .pipeline import PollContext, poll, summary_line
     from .store import Store
 
-    with Store(config.store_path) as store, Fetcher(config.http, cache=store.validators) as fetcher:
+    with Store(config.store_path, dedupe=config.dedupe) as store, Fetcher(config.http, cache=store.validators) as fetcher:
         context = PollContext(config=config, fetcher=fetcher, rules=compile_rules(config.relevance), store=store)
         report = poll(config.enabled_outlets, context)
     names = {o.key: f"{o.name} ({o.language})" for o in config.outlets}
@@ -78,7 +78,7 @@ def print_digest(config: config_mod.Config, echo: Callable[[str], None]) -> None
     from .digest_formats import to_markdown
     from .store import Store
 
-    with Store(config.store_path) as store:
+    with Store(config.store_path, dedupe=config.dedupe) as store:
         echo(to_markdown(build(config, store, now=utc_now())))
 
 

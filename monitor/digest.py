@@ -55,8 +55,20 @@ class Excerpt:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Copy:
+    """Another outlet's (or URL's) item of the same story (monitor.stories)."""
+
+    id: str
+    outlet: str
+    outlet_name: str
+    url: str
+    published: datetime | None
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
-    """One story: today one item; later the lead of a group of near-duplicates."""
+    """One story: its earliest item in the digest, with the other items of the story as ``copies``."""
 
     id: str
     outlet: str
@@ -68,7 +80,8 @@ class Entry:
     score: float
     rules: tuple[str, ...]
     excerpt: Excerpt | None
-    also_at: tuple[str, ...] = ()
+    also_at: tuple[str, ...] = ()  # other URLs of this same item
+    copies: tuple[Copy, ...] = ()  # "also published by": the story's other items
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,7 +168,9 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
         rows = store.digest_items(after_seq=-1, upto_seq=upto, since=since)
     else:
         rows = store.digest_items(after_seq=last["last_seq"] if last else -1, upto_seq=upto)
-    entries = _entries(stories(rows), store.urls_by_item([r["id"] for r in rows]), config.digest.excerpt_chars)
+    names = {o.key: o.name for o in config.outlets}
+    urls = store.urls_by_item([r["id"] for r in rows])
+    entries = _entries(stories(rows), urls, config.digest.excerpt_chars, names)
     return Digest(
         generated=now,
         since=since if since is not None else parse_iso(last["created"]) if last else None,
@@ -170,26 +185,43 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
 
 
 def stories(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Rows that tell one story, the lead first.
+    """Rows that tell one story (same ``story_id``), the lead first.
 
-    The seam for near-duplicate grouping (monitor.stories): today every item is
-    its own story; grouping here merges copies into one entry whose "also at"
-    lists every copy's URLs.
+    The lead is the story's earliest-published item among ``rows`` (its
+    original, when the original is in this digest); the others become "also
+    published by". Stories keep the order of their newest row, so the digest
+    stays newest first. A row without a story is a story of its own.
     """
-    return [[row] for row in rows]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row.get("story_id") or row["id"], []).append(row)
+    return [sorted(group, key=_age) for group in groups.values()]
 
 
-def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], width: int) -> list[Entry]:
+def _age(row: dict[str, Any]) -> tuple[bool, str, int]:
+    """Earliest published first, undated last, then first stored (as stories.earliest)."""
+    return (row["published"] is None, row["published"] or "", row["seq"])
+
+
+def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], width: int,
+             names: dict[str, str] | None = None) -> list[Entry]:
+    names = names or {}
     entries = []
     for story in groups:
         lead = story[0]
         shown = {lead["url"], lead["canonical_url"]}
-        also = [u for row in story for u in [row["url"], *urls.get(row["id"], [])] if u not in shown]
+        also = [u for u in urls.get(lead["id"], []) if u not in shown]
+        copies = tuple(
+            Copy(id=row["id"], outlet=row["outlet"], outlet_name=names.get(row["outlet"], row["outlet"]), url=row["url"],
+                 published=parse_iso(row["published"]), first_seen=parse_iso(row["first_seen"]))
+            for row in story[1:]
+        )  # fmt: skip
         entries.append(Entry(
             id=lead["id"], outlet=lead["outlet"], language=lead["language"] or "", title=lead["title"] or lead["url"],
             url=lead["url"], published=parse_iso(lead["published"]), first_seen=parse_iso(lead["first_seen"]),
             score=lead["score"] or 0.0, rules=tuple(lead["rules"]),
             excerpt=excerpt(lead["body"] or "", lead["hits"], width), also_at=tuple(dict.fromkeys(also)),
+            copies=copies,
         ))  # fmt: skip
     return entries
 

@@ -55,6 +55,8 @@ def _md_entry(entry: Entry) -> list[str]:
         lines += ["", f"> {_md_excerpt(entry.excerpt)}"]
     if entry.also_at:
         lines += ["", "Also at: " + ", ".join(f"<{url}>" for url in entry.also_at)]
+    if entry.copies:
+        lines += ["", "Also published by " + ", ".join(f"{_md_escape(c.outlet_name)} (<{c.url}>)" for c in entry.copies)]
     return lines + [""]
 
 
@@ -135,6 +137,9 @@ def _html_entry(entry: Entry) -> str:
         parts.append(_tag("blockquote", _html_excerpt(entry.excerpt), "quote"))
     if entry.also_at:
         parts.append(_tag("p", "Also at: " + ", ".join(_link(u) for u in entry.also_at), "small"))
+    if entry.copies:
+        parts.append(_tag("p", "Also published by " + ", ".join(
+            f"{html.escape(c.outlet_name)} ({_link(c.url)})" for c in entry.copies), "small", class_="copies"))
     return _tag("div", "".join(parts), "entry", class_="entry", id=f"item-{entry.id}")
 
 
@@ -196,6 +201,11 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
             "match": None if excerpt.start is None else [excerpt.start, excerpt.end],
         },
         "also_at": list(entry.also_at),
+        "copies": [
+            {"id": c.id, "outlet": c.outlet, "outlet_name": c.outlet_name, "url": c.url,
+             "published_utc": _iso(c.published), "first_seen": _iso(c.first_seen)}
+            for c in entry.copies
+        ],
     }  # fmt: skip
 
 
@@ -246,7 +256,7 @@ def _atom_entry(feed: ET.Element, entry: Entry, outlet_name: str) -> None:
         _sub(node, "published", _iso(entry.published))
     _sub(_sub(node, "author"), "name", outlet_name)
     _sub(node, "link", rel="alternate", type="text/html", href=entry.url)
-    for url in entry.also_at:
+    for url in [*entry.also_at, *(c.url for c in entry.copies)]:
         _sub(node, "link", rel="related", href=url)
     for rule in entry.rules:
         _sub(node, "category", term=rule)
@@ -259,6 +269,10 @@ def _atom_summary(entry: Entry) -> str:
         parts.append(f"<blockquote>{_html_excerpt(entry.excerpt, 'strong')}</blockquote>")
     if entry.also_at:
         parts.append("<p>Also at: " + ", ".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in entry.also_at) + "</p>")
+    if entry.copies:
+        parts.append("<p>Also published by " + ", ".join(
+            f'{html.escape(c.outlet_name)} (<a href="{html.escape(c.url)}">{html.escape(c.url)}</a>)'
+            for c in entry.copies) + "</p>")
     return "".join(parts)
 
 

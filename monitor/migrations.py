@@ -12,6 +12,8 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
       └── items_fts          full-text search over title and body
     runs, http_cache         per-outlet run log; HTTP validators per URL
     digests                  every reviewed digest: up to which item (seq) it went
+    stories ──< items        items.story_id: copies of one text are one story (m005)
+    fingerprints, bands      each item's SimHash + MinHash sketch and its lookup keys
 """
 
 from __future__ import annotations
@@ -110,6 +112,42 @@ def m004_schedule(db: Database) -> None:
     db.table("runs").add_column("catch_up", int, not_null_default=0)
     schedule = {"outlet": str, "next_run": str, "interval": float, "catch_up": int, "pid": int, "updated": str}
     db.table("schedule").create(schedule, pk="outlet")
+
+_STORY_ITEMS_VIEW = """
+SELECT i.story_id, i.id AS item_id, i.id = s.original_item_id AS original, i.outlet, i.language,
+  i.published, i.first_seen, i.title, i.url, i.relevant
+FROM items i JOIN stories s ON s.id = i.story_id
+"""
+
+
+@MIGRATIONS(name="m005_stories")
+def m005_stories(db: Database) -> None:
+    """Stories: near-copies of one text across outlets (monitor.stories), and their lookup keys.
+
+    ``stories.id`` is the id of the story's first stored item (it never
+    changes); ``original_item_id`` its earliest-published item. The store
+    fills these for items stored before this migration when it opens.
+    """
+    fk = [("item_id", "items", "id")]
+    stories = {"id": str, "original_item_id": str, "language": str, "title": str, "published": str}
+    stories |= {"first_seen": str, "last_added": str, "items": int, "outlets": str}
+    db.table("stories").create(stories, pk="id", not_null=["original_item_id", "first_seen", "items"],
+                               foreign_keys=[("original_item_id", "items", "id")])
+    db.table("stories").create_index(["first_seen"])
+    db.execute("ALTER TABLE items ADD COLUMN story_id TEXT REFERENCES stories(id)")
+    db.table("items").create_index(["story_id"])
+    fingerprints = {"item_id": str, "simhash": int, "words": int, "sketch": bytes}
+    db.table("fingerprints").create(fingerprints, pk="item_id", not_null=["simhash", "words", "sketch"],
+                                    foreign_keys=fk)
+    # WITHOUT ROWID: the (band, bucket) lookup reads the primary key itself, no second index.
+    db.execute(
+        "CREATE TABLE bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL,"
+        " item_id TEXT NOT NULL REFERENCES items(id), PRIMARY KEY (band, bucket, item_id)) WITHOUT ROWID"
+    )
+    db.table("bands").create_index(["item_id"])
+    db.create_view("story_items", _STORY_ITEMS_VIEW.strip())
+
+
 
 def _create_items(db: Database) -> None:
     items = db.table("items")

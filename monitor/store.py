@@ -19,16 +19,17 @@ import logging
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from monitor import dedupe, normalise
+from monitor import dedupe, normalise, stories
+from monitor.config import DedupeConfig
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
 from monitor.models import Article, Outcome, OutletRun, Relevance
@@ -61,8 +62,9 @@ def parse_iso(text: str | None) -> datetime | None:
 class Store:
     """Items, their URLs and versions, runs and the HTTP cache in one SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, dedupe: DedupeConfig | None = None) -> None:
         self.path = Path(path)
+        self.dedupe_config = dedupe or DedupeConfig()  # story thresholds ([dedupe] in the config)
         conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         self.db = Database(conn)
         self._lock = threading.RLock()  # one writer per Store, whatever the thread
@@ -71,8 +73,8 @@ class Store:
         self.validators = HttpCache(self)
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        return cls(path)
+    def open(cls, path: str | Path, *, dedupe: DedupeConfig | None = None) -> Store:
+        return cls(path, dedupe=dedupe)
 
     def close(self) -> None:
         self.db.close()
@@ -97,6 +99,8 @@ class Store:
         with self._write():  # IMMEDIATE: two processes opening at once migrate once
             pending = [m.name for m in MIGRATIONS.pending(self.db)]
             MIGRATIONS.apply(self.db)
+            if "m005_stories" in pending and self.db.execute("SELECT 1 FROM items LIMIT 1").fetchone():
+                self.rebuild_stories()  # items stored before stories existed get theirs now
         if pending:
             log.info("store %s migrated: %s", self.path, ", ".join(pending))
 
@@ -146,6 +150,8 @@ class Store:
                 outcome = self._insert(article, ident, source, stamp)
             else:
                 outcome = self._merge(item_id, article, ident, known, source, stamp)
+            if outcome.kind in ("new", "updated"):
+                self._file_in_story(outcome, article)
             if raw_html is not None:
                 self._put_raw_page(outcome.item_id, article, raw_html, encoding, stamp)
         log.debug("saved %s as %s (%s)", article.url, outcome.item_id, outcome.kind)
@@ -242,6 +248,153 @@ class Store:
             if not changed:
                 self.get_item(item_id)  # KeyError for an unknown id
         return changed
+
+    # --- stories (monitor.stories) ---------------------------------------------
+
+    def _file_in_story(self, outcome: Outcome, article: Article) -> None:
+        """A new item joins the story of its earliest near-copy or starts one; an edited item keeps its story."""
+        cfg = self.dedupe_config
+        doc = stories.doc_for(article, outcome.item_id, shingle_words=cfg.shingle_words)
+        self._put_fingerprint(doc)
+        story_id = None
+        if outcome.kind == "updated":
+            row = self.db.execute("SELECT story_id FROM items WHERE id = ?", [doc.item_id]).fetchone()
+            story_id = row[0] if row else None
+        if story_id is None:
+            self._join_story(doc.item_id, self._story_for(doc))
+        else:
+            self._refresh_story(story_id)  # the original's title or date may have changed
+
+    def _put_fingerprint(self, doc: stories.StoryDoc) -> None:
+        self.db.execute(
+            "INSERT INTO fingerprints (item_id, simhash, words, sketch) VALUES (?, ?, ?, ?) ON CONFLICT(item_id)"
+            " DO UPDATE SET simhash = excluded.simhash, words = excluded.words, sketch = excluded.sketch",
+            [doc.item_id, doc.fingerprint, doc.words, doc.sketch],
+        )
+        self.db.execute("DELETE FROM bands WHERE item_id = ?", [doc.item_id])
+        keys = stories.index_keys(doc, max_distance=self.dedupe_config.max_distance)
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO bands (band, bucket, item_id) VALUES (?, ?, ?)",
+            [(band, bucket, doc.item_id) for band, bucket in keys],
+        )
+
+    def _story_for(self, doc: stories.StoryDoc) -> str:
+        """The story of the earliest stored near-copy of ``doc``, else a new story named after it."""
+        k = self.dedupe_config.max_distance
+        found = self._story_candidates(doc)
+        matches = [c for c in found if stories.is_same_story(doc, c, max_distance=k)]
+        first = stories.earliest(matches)
+        return found[first] if first is not None else doc.item_id
+
+    def _story_candidates(self, doc: stories.StoryDoc) -> dict[stories.StoryDoc, str]:
+        """Filed items sharing a band key with ``doc`` and within LOOSE_DISTANCE, in storage order -> story."""
+        keys = stories.index_keys(doc, max_distance=self.dedupe_config.max_distance)
+        values = ", ".join("(?, ?)" for _ in keys)
+        probe = (
+            f"SELECT DISTINCT b.item_id, f.simhash FROM (VALUES {values}) AS k"
+            " JOIN bands b ON b.band = k.column1 AND b.bucket = k.column2"
+            " JOIN fingerprints f ON f.item_id = b.item_id"
+        )
+        rows = self.db.execute(probe, [v for key in keys for v in key]).fetchall()
+        near = [item for item, fp in rows
+                if item != doc.item_id and stories.hamming(fp, doc.fingerprint) <= stories.LOOSE_DISTANCE]
+        if not near:
+            return {}
+        sql = (
+            "SELECT f.item_id, f.simhash, f.words, f.sketch, i.language, i.published, i.story_id"
+            " FROM fingerprints f JOIN items i ON i.id = f.item_id"
+            f" WHERE f.item_id IN ({', '.join('?' * len(near))}) AND i.story_id IS NOT NULL ORDER BY i.seq"
+        )
+        return {
+            stories.StoryDoc(item_id=item, fingerprint=fp, words=words, sketch=sketch, language=language,
+                             published=parse_iso(published)): story_id
+            for item, fp, words, sketch, language, published, story_id in self.db.execute(sql, near).fetchall()
+        }  # fmt: skip
+
+    def _join_story(self, item_id: str, story_id: str) -> None:
+        if story_id == item_id:  # a new story: its row first, items.story_id references it
+            self.db.execute(
+                "INSERT INTO stories (id, original_item_id, first_seen, items)"
+                " SELECT id, id, first_seen, 0 FROM items WHERE id = ? ON CONFLICT(id) DO NOTHING",
+                [item_id],
+            )
+        self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
+        self._refresh_story(story_id)
+
+    def _refresh_story(self, story_id: str) -> None:
+        """Recount a story and name its original: the earliest published item (undated last, then first stored)."""
+        self.db.execute(
+            """
+            INSERT INTO stories (id, original_item_id, language, title, published, first_seen, last_added, items, outlets)
+            SELECT :story, o.id, o.language, o.title, o.published,
+              (SELECT MIN(first_seen) FROM items WHERE story_id = :story),
+              (SELECT MAX(first_seen) FROM items WHERE story_id = :story),
+              (SELECT COUNT(*) FROM items WHERE story_id = :story),
+              (SELECT json_group_array(outlet) FROM
+                 (SELECT DISTINCT outlet FROM items WHERE story_id = :story ORDER BY outlet))
+            FROM (SELECT * FROM items WHERE story_id = :story
+                  ORDER BY published IS NULL, published, seq LIMIT 1) AS o
+            WHERE true
+            ON CONFLICT(id) DO UPDATE SET original_item_id = excluded.original_item_id,
+              language = excluded.language, title = excluded.title, published = excluded.published,
+              first_seen = excluded.first_seen, last_added = excluded.last_added, items = excluded.items,
+              outlets = excluded.outlets
+            """,
+            {"story": story_id},
+        )
+
+    def rebuild_stories(self, progress: Callable[[int], None] | None = None) -> StoryRebuild:
+        """Recompute every fingerprint, band and story with the current thresholds, in storage order.
+
+        Filing items in the order they were first stored gives what live saving
+        would have given, so running it twice changes nothing. One transaction:
+        readers see the old stories until it commits.
+        """
+        with self._write():
+            before = dict(self.db.execute("SELECT id, story_id FROM items").fetchall())
+            self.db.execute("UPDATE items SET story_id = NULL WHERE story_id IS NOT NULL")
+            for table in ("bands", "fingerprints", "stories"):
+                self.db.execute(f"DELETE FROM {table}")
+            for row in self._rows_in_storage_order():
+                doc = self._doc_for_row(row)
+                self._put_fingerprint(doc)
+                self._join_story(doc.item_id, self._story_for(doc))
+                if progress is not None:
+                    progress(1)
+            after = dict(self.db.execute("SELECT id, story_id FROM items").fetchall())
+        return StoryRebuild(
+            items=len(after), stories=len(set(after.values())),
+            changed=sum(before[item] != story for item, story in after.items()),
+        )  # fmt: skip
+
+    def _rows_in_storage_order(self, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Fields a StoryDoc needs, by seq, in batches (never a cursor open across writes)."""
+        last = -1
+        sql = "SELECT id, seq, title, subtitle, body, language, published FROM items WHERE seq > ? ORDER BY seq LIMIT ?"
+        while rows := list(self.db.query(sql, [last, batch])):
+            yield from rows
+            last = rows[-1]["seq"]
+
+    def _doc_for_row(self, row: dict[str, Any]) -> stories.StoryDoc:
+        return stories.doc_for_fields(
+            row["id"], title=row["title"] or "", subtitle=row["subtitle"], paragraphs=(row["body"] or "").split("\n\n"),
+            language=row["language"], published=parse_iso(row["published"]),
+            shingle_words=self.dedupe_config.shingle_words,
+        )  # fmt: skip
+
+    def story_summary(self) -> StoryRebuild:
+        """How many items and stories the store holds now."""
+        items, filed = self.db.execute("SELECT COUNT(*), COUNT(story_id) FROM items").fetchone()
+        count = self.db.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+        return StoryRebuild(items=items, stories=count, changed=0, unfiled=items - filed)
+
+    def story_items(self, story_id: str) -> list[dict[str, Any]]:
+        """A story's items, the original first, then by publication (outlet, url, first_seen ...)."""
+        return list(self.db.query("SELECT * FROM story_items WHERE story_id = ? ORDER BY original DESC,"
+                                  " published IS NULL, published, first_seen", [story_id]))
+
+    def count_items(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 
     # --- reading items -------------------------------------------------------
 
@@ -413,6 +566,21 @@ class Store:
         with self._lock:  # the daemon's job threads write through this connection
             rows = list(self.db.query("SELECT * FROM schedule WHERE next_run IS NOT NULL"))
         return {row.pop("outlet"): row for row in rows}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryRebuild:
+    """What ``monitor dedupe`` reports: items, the stories they form, and what moved."""
+
+    items: int
+    stories: int
+    changed: int  # items whose story changed in a rebuild
+    unfiled: int = 0  # items without a story (none after a rebuild)
+
+    @property
+    def merged(self) -> int:
+        """Items filed under an earlier item's story."""
+        return self.items - self.unfiled - self.stories
 
 
 class HttpCache:

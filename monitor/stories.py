@@ -13,14 +13,20 @@ How one article becomes keys::
 
 Two lookups share the ``bands`` table:
 
-* bands ``0..k`` split the SimHash into k+1 pieces (pigeonhole: two fingerprints
-  within Hamming distance k agree on at least one piece exactly);
-* bands ``64..67`` are single MinHash bins, which catch copies with a sentence
-  added or removed: one such edit moves a 64-bit SimHash by about 6 bits, far
-  past k=3, while the shingle sets still agree at Jaccard ~0.8.
+* bands ``0 .. C(k+2, 2) - 1`` key the SimHash on every pair of its k+2 blocks
+  (5 blocks, 10 keys of ~26 bits for k=3). Two fingerprints within Hamming
+  distance k differ in at most k blocks, so at least two blocks agree exactly
+  and the key of that pair is shared (pigeonhole);
+* bands ``1000 ..`` are pairs of MinHash bins (32 bits each), which catch copies
+  with a sentence added or removed: one such edit moves a 64-bit SimHash by
+  about 6 bits, far past k=3, while the shingle sets still agree at Jaccard
+  ~0.8 (a pair of bins is shared with probability J², so six pairs find a copy
+  at J=0.8 with probability 0.998 and at J=0.6 with 0.93).
 
-Every bucket holds 16 bits, so a lookup is a handful of indexed probes; what
-it returns is filtered by Hamming distance (one popcount) before the sketch is
+Buckets of 26-32 bits keep unrelated rows out of a lookup even at a million
+items (about 16 x N / 2^26 of them: 0.2 at 1M), so the cost of a lookup does
+not grow with the store. What a lookup returns is filtered by Hamming
+distance (one popcount) before the sketch is
 compared. ``is_same_story`` is the decision both the store and ``StoryIndex`` use.
 """
 
@@ -31,7 +37,9 @@ import re
 import sys
 import unicodedata
 from array import array
+from bisect import bisect_left, insort
 from dataclasses import dataclass
+from itertools import combinations
 from datetime import datetime
 from typing import Iterable, Sequence
 
@@ -40,8 +48,8 @@ from monitor.models import Article
 BITS = 64
 _MASK = (1 << BITS) - 1
 SKETCH_BINS = 64  # one-permutation MinHash bins (top 6 bits of a shingle hash)
-SKETCH_BAND_BASE = 64  # band numbers >= this are MinHash bins, below are SimHash pieces
-SKETCH_BANDS = 4  # bins used as lookup keys: P(found) = 1 - (1 - J)^4
+SKETCH_BAND_BASE = 1000  # band numbers >= this are MinHash bin pairs, below are SimHash block pairs
+SKETCH_BANDS = 6  # bin pairs used as lookup keys: P(found) = 1 - (1 - J^2)^6
 SAME_STORY_JACCARD = 0.5  # estimated shingle Jaccard at or above which two texts are one story
 LOOSE_DISTANCE = 24  # SimHash distance past which a sketch is not even compared (J < ~0.4)
 MIN_WORDS = 40  # below this a SimHash alone is too coarse to call two texts one story
@@ -248,25 +256,37 @@ def jaccard_estimate(a: bytes, b: bytes) -> float:
 # ---------------------------------------------------------------- lookup keys
 
 
-def band_keys(fp: int, *, max_distance: int) -> list[tuple[int, int]]:
-    """(band, bucket) pieces of a SimHash: k+1 near-equal slices of its 64 bits.
-
-    Two fingerprints within ``max_distance`` differ in at most k slices, so
-    at least one slice is identical (pigeonhole) and a lookup finds them.
-    """
-    count = max_distance + 1
-    value, keys, offset = fp & _MASK, [], 0
-    for band in range(count):
-        width = BITS // count + (1 if band < BITS % count else 0)
-        keys.append((band, to_signed(value >> offset & ((1 << width) - 1))))  # k=0: all 64 bits
+def _blocks(max_distance: int) -> list[tuple[int, int]]:
+    """(offset, width) of the k+2 near-equal blocks a SimHash is split into."""
+    count = max_distance + 2
+    blocks, offset = [], 0
+    for block in range(count):
+        width = BITS // count + (1 if block < BITS % count else 0)
+        blocks.append((offset, width))
         offset += width
+    return blocks
+
+
+def band_keys(fp: int, *, max_distance: int) -> list[tuple[int, int]]:
+    """(band, bucket) keys of a SimHash: every pair of its k+2 blocks, concatenated.
+
+    Two fingerprints within ``max_distance`` differ in at most k blocks, so at
+    least two blocks agree and so does the key of that pair (pigeonhole). A key
+    holds about 2 x 64 / (k+2) bits (26 for k=3), so an unrelated item shares
+    one only by a 1-in-2^26 chance, however large the store grows.
+    """
+    value = fp & _MASK
+    pieces = [(value >> offset & ((1 << width) - 1), width) for offset, width in _blocks(max_distance)]
+    keys = []
+    for band, ((a, _), (b, width_b)) in enumerate(combinations(pieces, 2)):
+        keys.append((band, to_signed(a << width_b | b)))  # k=0: the whole 64 bits, signed
     return keys
 
 
 def sketch_keys(sketch_bytes: bytes) -> list[tuple[int, int]]:
-    """(band, bucket) pairs from the first MinHash bins: found when J is high, not only when k is."""
+    """(band, bucket) keys from pairs of MinHash bins: found when J is high, not only when k is."""
     bins = array("H", sketch_bytes)
-    return [(SKETCH_BAND_BASE + i, bins[i]) for i in range(SKETCH_BANDS)]
+    return [(SKETCH_BAND_BASE + i, bins[2 * i] << 16 | bins[2 * i + 1]) for i in range(SKETCH_BANDS)]
 
 
 # ---------------------------------------------------------------- documents
@@ -306,11 +326,26 @@ def make_doc(
 
 def doc_for(article: Article, item_id: str, *, shingle_words: int = 4) -> StoryDoc:
     """The StoryDoc of an extracted article (its body; title and lede only for a short one)."""
-    head = f"{article.title} {article.subtitle}" if article.subtitle else article.title
-    text = normalise_for_hash(head, article.body)
-    return make_doc(
-        item_id, text, language=article.language, published=article.published, shingle_words=shingle_words
-    )
+    return doc_for_fields(
+        item_id, title=article.title, subtitle=article.subtitle, paragraphs=article.body,
+        language=article.language, published=article.published, shingle_words=shingle_words,
+    )  # fmt: skip
+
+
+def doc_for_fields(
+    item_id: str,
+    *,
+    title: str,
+    subtitle: str | None,
+    paragraphs: Sequence[str],
+    language: str | None,
+    published: datetime | None,
+    shingle_words: int = 4,
+) -> StoryDoc:
+    """The StoryDoc of an article's stored fields (what ``monitor dedupe --rebuild`` reads back)."""
+    head = f"{title} {subtitle}" if subtitle else title
+    text = normalise_for_hash(head, paragraphs)
+    return make_doc(item_id, text, language=language, published=published, shingle_words=shingle_words)
 
 
 def index_keys(doc: StoryDoc, *, max_distance: int) -> list[tuple[int, int]]:
@@ -353,6 +388,50 @@ def earliest(docs: Sequence[StoryDoc]) -> StoryDoc | None:
 # ---------------------------------------------------------------- in memory
 
 
+class KeyTable:
+    """(band, bucket) -> positions, in about 8.5 bytes per key.
+
+    A dict of arrays costs ~150 bytes per distinct key: 2.3 GB for the 16
+    million keys of a million items, now that almost every key is distinct.
+    Here each key is hashed to 40 bits and stored with its position (24 bits)
+    as one unsigned 64-bit entry, in one of 65,536 sorted arrays chosen by the
+    hash's top 16 bits; a probe is a C-level bisect. A false hit (two keys with
+    one 40-bit hash: ~N x 2^-40 per probe) costs only a Hamming check.
+    """
+
+    HASH_BITS = 40
+    POS_BITS = 24
+    PAGE_BITS = 16
+
+    def __init__(self) -> None:
+        self._pages: list[array | None] = [None] * (1 << self.PAGE_BITS)
+
+    def _hash(self, band: int, bucket: int) -> int:
+        return hash((band, bucket)) & ((1 << self.HASH_BITS) - 1)  # int/tuple hashes are not salted
+
+    def add(self, band: int, bucket: int, pos: int) -> None:
+        if pos >> self.POS_BITS:
+            raise ValueError(f"KeyTable holds at most {1 << self.POS_BITS:,} items")
+        h = self._hash(band, bucket)
+        page_no = h >> (self.HASH_BITS - self.PAGE_BITS)
+        page = self._pages[page_no]
+        if page is None:
+            page = self._pages[page_no] = array("Q")
+        insort(page, h << self.POS_BITS | pos)
+
+    def get(self, band: int, bucket: int) -> list[int]:
+        h = self._hash(band, bucket)
+        page = self._pages[h >> (self.HASH_BITS - self.PAGE_BITS)]
+        if page is None:
+            return []
+        found, low, mask = [], h << self.POS_BITS, (1 << self.POS_BITS) - 1
+        for i in range(bisect_left(page, low), len(page)):
+            if page[i] >> self.POS_BITS != h:
+                break
+            found.append(page[i] & mask)
+        return found
+
+
 class StoryIndex:
     """The store's ``fingerprints`` + ``bands`` tables in memory, for tests and benchmarks.
 
@@ -360,7 +439,8 @@ class StoryIndex:
     :func:`index_keys` and keeps items within ``LOOSE_DISTANCE``; ``add`` joins the
     story of the :func:`earliest` match, else starts one. A story is named by its
     first stored item (a stable id); its original is its earliest-published item.
-    Columns are packed arrays so a million items fit in a few hundred MB.
+    Columns are packed arrays and keys a :class:`KeyTable`, so a million items
+    fit in a few hundred MB.
     """
 
     def __init__(self, *, max_distance: int = 3) -> None:
@@ -374,7 +454,7 @@ class StoryIndex:
         self._published: list[datetime | None] = []
         self._story = array("i")  # position of the story's first item
         self._original: dict[int, int] = {}  # story position -> original's, when not the first
-        self._buckets: dict[int, array] = {}
+        self._keys = KeyTable()
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -393,7 +473,7 @@ class StoryIndex:
     def _positions(self, doc: StoryDoc) -> set[int]:
         found: set[int] = set()
         for band, bucket in index_keys(doc, max_distance=self.max_distance):
-            found.update(self._buckets.get(band << BITS | bucket, ()))
+            found.update(self._keys.get(band, bucket))
         return found
 
     def candidates(self, doc: StoryDoc) -> list[StoryDoc]:
@@ -428,7 +508,7 @@ class StoryIndex:
         self._languages.append(doc.language)
         self._published.append(doc.published)
         for band, bucket in index_keys(doc, max_distance=self.max_distance):
-            self._buckets.setdefault(band << BITS | bucket, array("i")).append(pos)
+            self._keys.add(band, bucket, pos)
 
     def _age(self, pos: int) -> tuple[bool, datetime | None, int]:
         published = self._published[pos]

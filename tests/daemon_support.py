@@ -119,7 +119,7 @@ def poll_context(cfg: Config) -> Any:
     from monitor.pipeline import PollContext
     from monitor.store import Store
 
-    store = Store(cfg.store_path)
+    store = Store(cfg.store_path, dedupe=cfg.dedupe)
     return PollContext(config=cfg, fetcher=Fetcher(cfg.http, cache=store.validators),
                        rules=compile_rules(cfg.relevance), store=store)
 

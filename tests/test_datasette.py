@@ -203,3 +203,40 @@ def test_the_plain_datasette_command_uses_the_shipped_metadata(store_path: Path)
     command = plain_command(store_path)
     assert command.startswith(f"datasette serve {store_path} --metadata {METADATA} --host 127.0.0.1 --port 8001")
     assert METADATA.is_file()
+
+
+def test_stories_table_and_a_storys_copies(store_path: Path, tmp_path: Path) -> None:
+    db = tmp_path / "monitor.db"
+    db.write_bytes(store_path.read_bytes())
+    with Store(db) as store:
+        original = next(store.items("title = ?", [TRAFICO]))
+        url = "http://127.0.0.1:9/es/news/cuba-y-mexico-contra-la-trata-20251105.html"
+        copy = store.save(_wire_copy(original, url), now=NOW)
+        stories = store.db.table("stories").count
+    by_story, by_item, table, view = get_all(
+        db,
+        f"/monitor/story_copies.json?_shape=array&story_id={original['story_id']}&item_id=",
+        f"/monitor/story_copies.json?_shape=array&story_id=&item_id={copy.item_id}",
+        f"/monitor/stories.json?_shape=array&_size=100&id={original['story_id']}",
+        f"/monitor/story_items.json?_shape=array&_size=100&story_id={original['story_id']}",
+    )
+    expected = [(original["id"], 1, "rhc-es", original["url"]), (copy.item_id, 0, "telesur-es", url)]
+    assert [(r["item_id"], r["original"], r["outlet"], r["url"]) for r in rows(by_story)] == expected
+    assert rows(by_item) == rows(by_story)
+    (story,) = rows(table)
+    assert (story["original_item_id"], story["items"], json.loads(story["outlets"])) == (
+        original["id"], 2, ["rhc-es", "telesur-es"])
+    assert {r["item_id"] for r in rows(view)} == {original["id"], copy.item_id}
+    assert stories == len(rows(get_all(db, "/monitor/stories.json?_shape=array&_size=1000")[0]))
+
+
+def _wire_copy(original: dict[str, Any], url: str) -> Any:
+    """The same short text as printed by another outlet: its own URL, Prensa Latina's dateline, a credit line."""
+    from datetime import timedelta
+
+    from monitor.models import Article
+
+    paragraphs = original["body"].split("\n\n")
+    return Article(url=url, canonical_url=url, outlet="telesur-es", outlet_name="teleSUR", language="es",
+                   title=original["title"], published=NOW - timedelta(hours=1), fetched_at=NOW,
+                   body=(paragraphs[0].replace("(RHC)", "(Prensa Latina)"), *paragraphs[1:], "Fuente: Prensa Latina"))

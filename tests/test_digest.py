@@ -122,6 +122,33 @@ def test_also_at_lists_the_other_urls_an_article_was_seen_at(polled_copy: tuple[
     assert row["canonical_url"] not in entry.also_at and entry.url not in entry.also_at
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "html", "json", "atom"])
+def test_a_story_republished_by_another_outlet_is_shown_once(polled_copy: tuple[Path, Path], fmt: str) -> None:
+    config, store = open_polled(polled_copy)
+    with store:
+        row = next(store.items("title = ?", ["Cuba publica informe nacional sobre trata de personas"]))
+        url = "http://127.0.0.1:9/es/news/cuba-publica-informe-nacional-20251105-0001.html"
+        paragraphs = row["body"].split("\n\n")
+        wire = Article(url=url, canonical_url=url, outlet="telesur-es", outlet_name="teleSUR", language="es",
+                       title="Cuba presenta su informe sobre trata", published=NOW, fetched_at=NOW,
+                       body=("La Habana, 5 nov (Prensa Latina) " + paragraphs[0], *paragraphs[1:], "Fuente: Prensa Latina"))
+        copy = store.save(compile_rules(config.relevance).classify_article(wire), now=NOW)
+        digest = build(config, store, now=NOW)
+        text = render(digest, fmt)
+    entries = [e for e in digest.entries if row["id"] in {e.id, *(c.id for c in e.copies)}]
+    assert len(entries) == 1 and copy.kind == "new"
+    (entry,) = entries
+    assert entry.id == row["id"] and [(c.id, c.outlet, c.url) for c in entry.copies] == [(copy.item_id, "telesur-es", url)]
+    assert copy.item_id not in {e.id for e in digest.entries}
+    expected = {
+        "markdown": f"Also published by teleSUR (<{url}>)",
+        "html": "Also published by teleSUR (<a href",
+        "json": f'"outlet_name": "teleSUR",\n              "url": "{url}"',
+        "atom": f'<link rel="related" href="{url}" />',
+    }[fmt]
+    assert expected in text, text
+
+
 # ---------------------------------------------------------------- since the last review
 
 

@@ -178,10 +178,11 @@ def test_hamming(a: int, b: int, distance: int) -> None:
 # ---------------------------------------------------------------- lookup
 
 
-@pytest.mark.parametrize("max_distance", [0, 1, 2, 3, 5, 7])
+@pytest.mark.parametrize("max_distance", [0, 1, 2, 3, 5, 7, 16])
 def test_band_lookup_finds_every_fingerprint_within_max_distance(max_distance: int) -> None:
     rng = random.Random(max_distance)
-    assert len(band_keys(0, max_distance=max_distance)) == max_distance + 1
+    blocks = max_distance + 2
+    assert len(band_keys(0, max_distance=max_distance)) == blocks * (blocks - 1) // 2  # every pair of k+2 blocks
     for _ in range(300):
         fp = rng.getrandbits(BITS)
         flipped = fp
