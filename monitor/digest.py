@@ -212,7 +212,8 @@ def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], wid
         shown = {lead["url"], lead["canonical_url"]}
         also = [u for u in urls.get(lead["id"], []) if u not in shown]
         copies = tuple(
-            Copy(id=row["id"], outlet=row["outlet"], outlet_name=names.get(row["outlet"], row["outlet"]), url=row["url"],
+            Copy(id=row["id"], outlet=row["outlet"], outlet_name=names.get(row["outlet"], row["outlet"]),
+                 url=row["url"],
                  published=parse_iso(row["published"]), first_seen=parse_iso(row["first_seen"]))
             for row in story[1:]
         )  # fmt: skip

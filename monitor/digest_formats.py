@@ -56,7 +56,8 @@ def _md_entry(entry: Entry) -> list[str]:
     if entry.also_at:
         lines += ["", "Also at: " + ", ".join(f"<{url}>" for url in entry.also_at)]
     if entry.copies:
-        lines += ["", "Also published by " + ", ".join(f"{_md_escape(c.outlet_name)} (<{c.url}>)" for c in entry.copies)]
+        copies = ", ".join(f"{_md_escape(c.outlet_name)} (<{c.url}>)" for c in entry.copies)
+        lines += ["", f"Also published by {copies}"]
     return lines + [""]
 
 

@@ -129,14 +129,14 @@ def m005_stories(db: Database) -> None:
     fills these for items stored before this migration when it opens.
     """
     fk = [("item_id", "items", "id")]
-    stories = {"id": str, "original_item_id": str, "language": str, "title": str, "published": str}
+    stories: dict[str, type] = {"id": str, "original_item_id": str, "language": str, "title": str, "published": str}
     stories |= {"first_seen": str, "last_added": str, "items": int, "outlets": str}
     db.table("stories").create(stories, pk="id", not_null=["original_item_id", "first_seen", "items"],
                                foreign_keys=[("original_item_id", "items", "id")])
     db.table("stories").create_index(["first_seen"])
     db.execute("ALTER TABLE items ADD COLUMN story_id TEXT REFERENCES stories(id)")
     db.table("items").create_index(["story_id"])
-    fingerprints = {"item_id": str, "simhash": int, "words": int, "sketch": bytes}
+    fingerprints: dict[str, type] = {"item_id": str, "simhash": int, "words": int, "sketch": bytes}
     db.table("fingerprints").create(fingerprints, pk="item_id", not_null=["simhash", "words", "sketch"],
                                     foreign_keys=fk)
     # WITHOUT ROWID: the (band, bucket) lookup reads the primary key itself, no second index.

@@ -8,6 +8,10 @@ loses nothing it had committed. ``synchronous=NORMAL`` is WAL's recommended
 level: safe against crashes of the process; only a power cut can drop the last
 commits, never corrupt the file.
 
+Every new item is filed in a story inside the same transaction (its
+fingerprint and ``bands`` keys written, the earliest near-copy's story joined,
+see :mod:`monitor.stories`); an edit refreshes the fingerprint and keeps the story.
+
 Rows come back as dicts with the JSON columns (``tags``, ``rules``, ``hits``)
 decoded to lists. Timestamps are ISO-8601 UTC strings.
 """
@@ -325,7 +329,8 @@ class Store:
         """Recount a story and name its original: the earliest published item (undated last, then first stored)."""
         self.db.execute(
             """
-            INSERT INTO stories (id, original_item_id, language, title, published, first_seen, last_added, items, outlets)
+            INSERT INTO stories
+              (id, original_item_id, language, title, published, first_seen, last_added, items, outlets)
             SELECT :story, o.id, o.language, o.title, o.published,
               (SELECT MIN(first_seen) FROM items WHERE story_id = :story),
               (SELECT MAX(first_seen) FROM items WHERE story_id = :story),

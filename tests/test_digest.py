@@ -131,14 +131,16 @@ def test_a_story_republished_by_another_outlet_is_shown_once(polled_copy: tuple[
         paragraphs = row["body"].split("\n\n")
         wire = Article(url=url, canonical_url=url, outlet="telesur-es", outlet_name="teleSUR", language="es",
                        title="Cuba presenta su informe sobre trata", published=NOW, fetched_at=NOW,
-                       body=("La Habana, 5 nov (Prensa Latina) " + paragraphs[0], *paragraphs[1:], "Fuente: Prensa Latina"))
+                       body=("La Habana, 5 nov (Prensa Latina) " + paragraphs[0], *paragraphs[1:],
+                             "Fuente: Prensa Latina"))
         copy = store.save(compile_rules(config.relevance).classify_article(wire), now=NOW)
         digest = build(config, store, now=NOW)
         text = render(digest, fmt)
     entries = [e for e in digest.entries if row["id"] in {e.id, *(c.id for c in e.copies)}]
     assert len(entries) == 1 and copy.kind == "new"
     (entry,) = entries
-    assert entry.id == row["id"] and [(c.id, c.outlet, c.url) for c in entry.copies] == [(copy.item_id, "telesur-es", url)]
+    assert entry.id == row["id"]
+    assert [(c.id, c.outlet, c.url) for c in entry.copies] == [(copy.item_id, "telesur-es", url)]
     assert copy.item_id not in {e.id for e in digest.entries}
     expected = {
         "markdown": f"Also published by teleSUR (<{url}>)",

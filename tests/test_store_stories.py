@@ -9,10 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from monitor.config import DedupeConfig
-from monitor.migrations import MIGRATIONS
 from monitor.models import Article
 from monitor.store import Store
 

@@ -15,6 +15,7 @@ import pytest
 from monitor.models import Article
 from monitor.stories import (
     BITS,
+    KeyTable,
     StoryIndex,
     band_keys,
     doc_for,
@@ -190,6 +191,27 @@ def test_band_lookup_finds_every_fingerprint_within_max_distance(max_distance: i
             flipped ^= 1 << bit
         shared = set(band_keys(fp, max_distance=max_distance)) & set(band_keys(flipped, max_distance=max_distance))
         assert shared, f"{fp:064b} and {flipped:064b} share no band"
+
+
+def test_key_table_returns_every_position_stored_under_a_key() -> None:
+    table = KeyTable()
+    for pos, (band, bucket) in enumerate([(0, 5), (0, 5), (1, 5), (1000, -(1 << 63)), (0, 5)]):
+        table.add(band, bucket, pos)
+    assert (table.get(0, 5), table.get(1, 5), table.get(1000, -(1 << 63)), table.get(2, 5)) == ([0, 1, 4], [2], [3], [])
+
+
+def test_unrelated_items_almost_never_share_a_key() -> None:
+    # 16-bit buckets returned ~8 x N / 65,536 unrelated rows per lookup; 26-32-bit keys should return ~none.
+    rng = random.Random(3)
+    index = StoryIndex(max_distance=3)
+
+    def random_doc(name: str):
+        return replace(make_doc(name, "x"), fingerprint=rng.getrandbits(BITS) - (1 << 63), sketch=rng.randbytes(128))
+
+    for n in range(5000):
+        index._append(random_doc(f"i{n}"))
+    shared = sum(len(index._positions(random_doc(f"p{n}"))) for n in range(500))
+    assert shared <= 2, f"{shared} unrelated rows over 500 lookups"
 
 
 def test_index_candidates_find_flipped_fingerprints() -> None:
