@@ -1,6 +1,6 @@
 """Story dedupe at scale: does the per-article cost stay flat as the store grows?
 
-    python benchmarks/dedupe.py [--sizes 10000,100000,1000000] [--baseline-size 10000]
+    python benchmarks/dedupe.py [--sizes 10000,100000,1000000] [--store-limit 100000]
 
 Synthetic articles: ~300 words drawn Zipf-like from a 50,000-word vocabulary,
 each under an RHC dateline. 5 % are planted near-copies of a recent article:
@@ -8,18 +8,27 @@ Prensa Latina dateline and feed trailer instead of RHC's, plus 1-3 words
 replaced. Each size runs in a fresh child process (so peak RSS is its own) and
 feeds every article to
 
-* ``StoryIndex`` (monitor.stories, in memory), and
-* SQLite: ``fingerprints`` + ``bands`` indexed on (band, bucket), the layout the
-  store will keep, committed every 100 articles, lookups by the same keys.
+* ``StoryIndex`` (monitor.stories, in memory: the same keys and decisions), and
+* up to ``--store-limit``: the real ``Store.save`` (monitor.store), which files
+  each new item in a story inside its write transaction (fingerprints, bands,
+  stories, items.story_id), plus everything else a save does (items, URLs,
+  keys, full-text index).
 
-Baseline: a brute-force Hamming scan over all stored fingerprints, at
-``--baseline-size`` only (it is quadratic).
+Above ``--full-limit`` the index is prefilled with random fingerprints and
+sketches (a random text's are uniform) and only the last ``--measure-last``
+real articles are timed. Baseline: a brute-force Hamming scan over every
+stored fingerprint, at ``--baseline-size`` only (it is quadratic).
 
-Measured (2 shared cores): flat to 100k, not at 1M. Every bucket is a 16-bit
-value (a quarter of the SimHash for k=3, or one MinHash bin), so a lookup
-returns about 8 x N / 65,536 unrelated rows: 1 at 10k, 12 at 100k, 122 at 1M.
-Pigeonhole over k+1 slices cannot give wider SimHash keys; combining slices
-(5 blocks, every pair: 10 keys of 26 bits) and pairing MinHash bins would.
+Keys: the SimHash on every pair of k+2 blocks (10 keys of ~26 bits for k=3)
+and 6 pairs of MinHash bins (32 bits), so an unrelated item shares a key with a
+new one only by chance: about 16 x N / 2^26 rows per lookup (0.2 at 1M), where
+the first version's 16-bit buckets returned 122 at 1M.
+
+Measured (2 shared cores, ~7 minutes): StoryIndex lookup+insert 80us at 10k,
+97us at 1M (1.22x; end to end with fingerprinting 1.05x); Store.save whole
+2.0 ms at 10k, 2.3 ms at 100k (1.16x); peak RSS 488 MB at 1M; precision and
+recall 1.0 on the planted copies at every size and backend; brute force at 10k
+is already 20x slower than the index.
 """
 
 from __future__ import annotations
@@ -29,7 +38,6 @@ import itertools
 import json
 import random
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -40,12 +48,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+from monitor.config import DedupeConfig  # noqa: E402
+from monitor.models import Article  # noqa: E402
+from monitor.store import Store  # noqa: E402
 from monitor.stories import (  # noqa: E402
     LOOSE_DISTANCE,
     StoryDoc,
     StoryIndex,
     hamming,
-    index_keys,
     is_same_story,
     make_doc,
     normalise_for_hash,
@@ -104,76 +116,33 @@ class Corpus:
         return paragraphs
 
 
-# ---------------------------------------------------------------- SQLite
+# ---------------------------------------------------------------- the store
 
 
-class SqliteStories:
-    """The store's two tables, minimal: what an indexed candidate lookup costs on disk."""
+class StoreStories:
+    """The real Store: each article saved as a new item, its story filed inside save()."""
+
+    START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
     def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.executescript(
-            """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE fingerprints (item_id INTEGER PRIMARY KEY, simhash INTEGER NOT NULL,
-                words INTEGER NOT NULL, sketch BLOB NOT NULL, language TEXT, story_id INTEGER NOT NULL);
-            CREATE TABLE bands (band INTEGER NOT NULL, bucket INTEGER NOT NULL, item_id INTEGER NOT NULL);
-            CREATE INDEX bands_lookup ON bands (band, bucket);
-            """
-        )
-        self.pending = 0
-        self.db.execute("BEGIN")
+        self.store = Store(path, dedupe=DedupeConfig(max_distance=MAX_DISTANCE))
+        self.item_of: dict[str, int] = {}  # store item id -> benchmark item number
 
-    def add(self, item: int, doc: StoryDoc) -> int:
-        keys = index_keys(doc, max_distance=MAX_DISTANCE)
-        story = self._match(doc, keys)
-        story = item if story is None else story
-        self.db.execute(
-            "INSERT INTO fingerprints VALUES (?, ?, ?, ?, ?, ?)",
-            (item, doc.fingerprint, doc.words, doc.sketch, doc.language, story),
-        )
-        self.db.executemany("INSERT INTO bands VALUES (?, ?, ?)", [(b, k, item) for b, k in keys])
-        self.pending += 1
-        if self.pending == 100:
-            self.db.execute("COMMIT")
-            self.db.execute("BEGIN")
-            self.pending = 0
-        return story
-
-    def bulk_insert(self, docs: list[StoryDoc]) -> None:
-        """Rows without a lookup (prefill): each item its own story."""
-        self.db.executemany("INSERT INTO fingerprints VALUES (?, ?, ?, ?, ?, ?)", [
-            (int(d.item_id), d.fingerprint, d.words, d.sketch, d.language, int(d.item_id)) for d in docs])
-        self.db.executemany("INSERT INTO bands VALUES (?, ?, ?)", [
-            (b, k, int(d.item_id)) for d in docs for b, k in index_keys(d, max_distance=MAX_DISTANCE)])
-        self.db.execute("COMMIT")
-        self.db.execute("BEGIN")
-
-    def _match(self, doc: StoryDoc, keys: list[tuple[int, int]]) -> int | None:
-        values = ",".join("(?, ?)" for _ in keys)
-        rows = self.db.execute(
-            f"SELECT DISTINCT f.item_id, f.simhash FROM (VALUES {values}) AS k "
-            "JOIN bands b ON b.band = k.column1 AND b.bucket = k.column2 "
-            "JOIN fingerprints f ON f.item_id = b.item_id",
-            [v for key in keys for v in key],
-        ).fetchall()
-        near = {item: fp for item, fp in rows if hamming(fp, doc.fingerprint) <= LOOSE_DISTANCE}
-        best = None
-        for item in sorted(near):  # earliest item first: item ids grow with time here
-            words, sketch, language, story = self.db.execute(
-                "SELECT words, sketch, language, story_id FROM fingerprints WHERE item_id = ?", (item,)
-            ).fetchone()
-            other = StoryDoc(item_id=str(item), language=language, published=None,
-                             fingerprint=near[item], sketch=sketch, words=words)
-            if is_same_story(doc, other, max_distance=MAX_DISTANCE):
-                best = story if best is None else min(best, story)
-        return best
+    def add(self, item: int, title: str, paragraphs: list[str]) -> int:
+        """Save article ``item``; the benchmark number of its story's first item."""
+        url = f"https://www.radiohc.cu/en/noticias/nacionales/{item + 1}-article"
+        when = self.START + timedelta(minutes=item)
+        article = Article(url=url, canonical_url=url, outlet="rhc-en", outlet_name="Radio Habana Cuba",
+                          language="en", title=title, body=tuple(paragraphs), published=when, fetched_at=when)
+        outcome = self.store.save(article, now=when)
+        self.item_of[outcome.item_id] = item
+        story = self.store.db.execute("SELECT story_id FROM items WHERE id = ?", [outcome.item_id]).fetchone()[0]
+        return self.item_of[story]
 
     def size_bytes(self) -> int:
-        self.db.execute("COMMIT")
-        page_count = self.db.execute("PRAGMA page_count").fetchone()[0]
-        page_size = self.db.execute("PRAGMA page_size").fetchone()[0]
+        self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_count = self.store.db.execute("PRAGMA page_count").fetchone()[0]
+        page_size = self.store.db.execute("PRAGMA page_size").fetchone()[0]
         return page_count * page_size
 
 
@@ -210,7 +179,7 @@ class Score:
     planted: int = 0
     found: int = 0
 
-    def count(self, item: int, story: int, stories: dict[int, int], copy_of: dict[int, int]) -> None:
+    def count(self, item: int, story: int, stories: Stories, copy_of: dict[int, int]) -> None:
         original = copy_of.get(item)
         if story != item:
             self.merged += 1
@@ -230,28 +199,29 @@ class Run:
     size: int
     measured: int = 0  # articles timed: all, or the last ones after a prefill
     generate_s: float = 0.0  # the synthetic text itself (not part of the pipeline)
-    prepare_s: float = 0.0  # normalising + fingerprinting
+    prepare_s: float = 0.0  # normalising + fingerprinting + sketching
     memory_s: float = 0.0  # StoryIndex lookups + inserts
-    sqlite_s: float = 0.0
+    store_s: float = 0.0  # Store.save, whole (it prepares its own StoryDoc too)
     baseline_s: float = 0.0
     peak_rss_mb: float = 0.0
-    sqlite_mb: float = 0.0
+    store_mb: float = 0.0
     scores: dict[str, str] = field(default_factory=dict)
     simhash_only_recall: float = 0.0
 
 
-def run(size: int, *, seed: int, use_sqlite: bool, baseline: bool, measure_last: int) -> Run:
+def run(size: int, *, seed: int, use_store: bool, baseline: bool, measure_last: int) -> Run:
     corpus, index, result = Corpus(seed), StoryIndex(max_distance=MAX_DISTANCE), Run(size)
     brute = BruteForce() if baseline else None
-    scores = {"index": Score(), "sqlite": Score(), "baseline": Score()}
-    stories: dict[str, dict[int, int]] = {name: {} for name in scores}
-    fingerprints: dict[int, int] = {}  # originals only, to measure what SimHash alone would find
-    simhash_hits = 0
+    scores = {"index": Score(), "store": Score(), "baseline": Score()}
     first = max(size - measure_last, 0) if measure_last else 0
     result.measured = size - first
+    # Per timed article, packed (a dict per article would cost ~100 MB at 1M): story numbers, SimHashes.
+    stories = {name: Stories(first) for name in scores}
+    fingerprints = array("q", bytes(8 * result.measured))
+    simhash_hits = 0
     with tempfile.TemporaryDirectory() as tmp:
-        sql = SqliteStories(Path(tmp) / "stories.db") if use_sqlite else None
-        _prefill(first, index, sql, random.Random(seed + 1))
+        store = StoreStories(Path(tmp) / "monitor.db") if use_store else None
+        _prefill(first, index, random.Random(seed + 1))
         for item in range(first, size):
             t0 = time.perf_counter()
             title, paragraphs = corpus.article(item)
@@ -264,10 +234,10 @@ def run(size: int, *, seed: int, use_sqlite: bool, baseline: bool, measure_last:
             result.prepare_s += t2 - t1
             result.memory_s += t3 - t2
             _record(scores["index"], stories["index"], item, story, corpus.copy_of)
-            if sql is not None:
-                story = sql.add(item, doc)
-                result.sqlite_s += time.perf_counter() - t3
-                _record(scores["sqlite"], stories["sqlite"], item, story, corpus.copy_of)
+            if store is not None:
+                story = store.add(item, title, paragraphs)
+                result.store_s += time.perf_counter() - t3
+                _record(scores["store"], stories["store"], item, story, corpus.copy_of)
             if brute is not None:
                 t4 = time.perf_counter()
                 story = brute.add(item, doc)
@@ -275,35 +245,43 @@ def run(size: int, *, seed: int, use_sqlite: bool, baseline: bool, measure_last:
                 _record(scores["baseline"], stories["baseline"], item, story, corpus.copy_of)
             original = corpus.copy_of.get(item)
             if original is None:
-                fingerprints[item] = doc.fingerprint
+                fingerprints[item - first] = doc.fingerprint
             else:
-                simhash_hits += hamming(fingerprints[original], doc.fingerprint) <= MAX_DISTANCE
-        result.sqlite_mb = sql.size_bytes() / 1e6 if sql else 0.0
+                simhash_hits += hamming(fingerprints[original - first], doc.fingerprint) <= MAX_DISTANCE
+        result.store_mb = store.size_bytes() / 1e6 if store else 0.0
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result.scores = {name: s.line() for name, s in scores.items() if s.planted}
     result.simhash_only_recall = simhash_hits / max(len(corpus.copy_of), 1)
     return result
 
 
-def _prefill(count: int, index: StoryIndex, sql: SqliteStories | None, rng: random.Random) -> None:
-    """Occupy the store with ``count`` unrelated items, fast: random SimHash and sketch values.
+class Stories:
+    """Story number per timed article, in an array (article numbers start at ``first``)."""
+
+    def __init__(self, first: int) -> None:
+        self.first, self.values = first, array("q")
+
+    def __setitem__(self, item: int, story: int) -> None:
+        assert item - self.first == len(self.values)
+        self.values.append(story)
+
+    def __getitem__(self, item: int) -> int:
+        return self.values[item - self.first]
+
+
+def _prefill(count: int, index: StoryIndex, rng: random.Random) -> None:
+    """Occupy the index with ``count`` unrelated items, fast: random SimHash and sketch values.
 
     A random text's SimHash and MinHash bins are uniform, so for the lookup
     cost these rows are as good as real ones, at a tenth of the time.
     """
     for start in range(0, count, 10_000):
-        docs = [
-            StoryDoc(item_id=str(item), language="en", published=None,
-                     fingerprint=rng.getrandbits(64) - (1 << 63), sketch=rng.randbytes(128), words=300)
-            for item in range(start, min(start + 10_000, count))
-        ]
-        for doc in docs:
-            index.add(doc)  # the lookup is wasted work here, but keeps the index's own bookkeeping
-        if sql is not None:
-            sql.bulk_insert(docs)
+        for item in range(start, min(start + 10_000, count)):
+            index.add(StoryDoc(item_id=str(item), language="en", published=None,
+                               fingerprint=rng.getrandbits(64) - (1 << 63), sketch=rng.randbytes(128), words=300))
 
 
-def _record(score: Score, stories: dict[int, int], item: int, story: int, copy_of: dict[int, int]) -> None:
+def _record(score: Score, stories: Stories, item: int, story: int, copy_of: dict[int, int]) -> None:
     stories[item] = story
     score.count(item, story, stories, copy_of)
 
@@ -319,46 +297,52 @@ def us(seconds: float, r: Run) -> float:
 def report(runs: list[Run]) -> None:
     first, last = runs[0], runs[-1]
     print(f"\nstory dedupe, max_distance={MAX_DISTANCE}, {COPY_RATE:.0%} planted near-copies, ~300 words each")
-    print("per article: prepare = normalise + fingerprint + sketch; lookup+insert per backend; "
-          "a/s = articles/s end to end")
+    print("per article: prepare = normalise + fingerprint + sketch; index = StoryIndex lookup+insert; "
+          "store = Store.save whole (item, URLs, keys, FTS, fingerprint, bands, story); a/s = articles/s")
     print(f"{'articles':>10} {'timed':>7} {'prepare':>9} {'index':>8} {'index a/s':>10} "
-          f"{'sqlite':>8} {'sqlite a/s':>10} {'peak RSS':>9} {'db size':>8}")
+          f"{'save':>8} {'store a/s':>10} {'peak RSS':>9} {'db size':>8}")
     for r in runs:
         e2e = r.measured / (r.prepare_s + r.memory_s)
-        sql_e2e = f"{r.measured / (r.prepare_s + r.sqlite_s):>10,.0f}" if r.sqlite_s else f"{'-':>10}"
+        store_e2e = f"{r.measured / r.store_s:>10,.0f}" if r.store_s else f"{'-':>10}"
+        save = f"{us(r.store_s, r):>6.0f}us" if r.store_s else f"{'-':>8}"
         print(f"{r.size:>10,} {r.measured:>7,} {us(r.prepare_s, r):>7.0f}us {us(r.memory_s, r):>6.0f}us "
-              f"{e2e:>10,.0f} {us(r.sqlite_s, r):>6.0f}us {sql_e2e} {r.peak_rss_mb:>6.0f} MB {r.sqlite_mb:>5.0f} MB")
-    prefilled = [r for r in runs if r.measured < r.size]
-    for r in prefilled:
-        print(f"  {r.size:,}: first {r.size - r.measured:,} items prefilled with random SimHash/sketch values, "
-              f"last {r.measured:,} real articles timed")
+              f"{e2e:>10,.0f} {save} {store_e2e} {r.peak_rss_mb:>6.0f} MB {r.store_mb:>5.0f} MB")
+    for r in runs:
+        if r.measured < r.size:
+            print(f"  {r.size:,}: first {r.size - r.measured:,} items prefilled with random SimHash/sketch values, "
+                  f"last {r.measured:,} real articles timed (index only)")
     print(f"  (synthetic text generation, excluded above: {us(first.generate_s, first):.0f}us/article)")
     for r in runs:
-        print(f"  {r.size:>9,}: ~{8 * r.size / 65536:.1f} unrelated rows share a 16-bit bucket with each lookup")
-    for r in runs:
         print(f"  {r.size:>9,}: " + "; ".join(f"{name}: {line}" for name, line in r.scores.items()))
-        print(f"  {'':>9}  SimHash <= {MAX_DISTANCE} alone would find {r.simhash_only_recall:.1%} of the planted copies")
-    if last is not first:
-        for label, attr in (("StoryIndex", "memory_s"), ("SQLite", "sqlite_s")):
-            if not getattr(first, attr):
-                continue
-            ratio = us(getattr(last, attr), last) / us(getattr(first, attr), first)
-            total = (us(first.prepare_s + getattr(first, attr), first), us(last.prepare_s + getattr(last, attr), last))
-            print(f"cost ratio {last.size:,} vs {first.size:,}, {label}: lookup+insert {ratio:.2f}x, "
-                  f"end to end {total[1] / total[0]:.2f}x (goal <= 1.5)")
+        print(f"  {'':>9}  SimHash <= {MAX_DISTANCE} alone would find {r.simhash_only_recall:.1%} "
+              "of the planted copies")
+    _ratios(runs)
+    print(f"peak memory at {last.size:,}: {last.peak_rss_mb:,.0f} MB (goal < 500 MB)")
     for r in runs:
         if r.baseline_s:
             print(f"baseline: brute-force Hamming scan over all fingerprints at {r.size:,}: "
-                  f"{us(r.baseline_s, r):,.0f}us/article lookup+insert vs StoryIndex {us(r.memory_s, r):,.0f}us "
-                  f"({r.baseline_s / r.memory_s:,.1f}x slower) and SQLite {us(r.sqlite_s, r):,.0f}us "
-                  f"({r.baseline_s / r.sqlite_s:,.1f}x slower); it grows linearly with the store\n")
+                  f"{us(r.baseline_s, r):,.0f}us/article vs StoryIndex {us(r.memory_s, r):,.0f}us "
+                  f"({r.baseline_s / r.memory_s:,.1f}x slower); it grows linearly with the store\n")
+
+
+def _ratios(runs: list[Run]) -> None:
+    first, last = runs[0], runs[-1]
+    if last is not first:
+        ratio = us(last.memory_s, last) / us(first.memory_s, first)
+        total = us(last.prepare_s + last.memory_s, last) / us(first.prepare_s + first.memory_s, first)
+        print(f"cost ratio {last.size:,} vs {first.size:,}, StoryIndex: lookup+insert {ratio:.2f}x, "
+              f"end to end {total:.2f}x (goal <= 1.5)")
+    stored = [r for r in runs if r.store_s]
+    if len(stored) > 1:
+        ratio = us(stored[-1].store_s, stored[-1]) / us(stored[0].store_s, stored[0])
+        print(f"cost ratio {stored[-1].size:,} vs {stored[0].size:,}, Store.save: {ratio:.2f}x (goal <= 1.5)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000", help="comma-separated article counts")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated article counts")
     parser.add_argument("--baseline-size", type=int, default=10000, help="run the brute-force baseline at this size")
-    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--store-limit", type=int, default=100_000, help="drive the real Store up to this size")
     parser.add_argument("--full-limit", type=int, default=100_000,
                         help="above this size, prefill with random fingerprints and time only the last articles")
     parser.add_argument("--measure-last", type=int, default=20_000)
@@ -367,7 +351,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         measure_last = args.measure_last if args.child > args.full_limit else 0
-        result = run(args.child, seed=args.seed, use_sqlite=not args.no_sqlite,
+        result = run(args.child, seed=args.seed, use_store=args.child <= args.store_limit,
                      baseline=args.child == args.baseline_size, measure_last=measure_last)
         print(json.dumps(result.__dict__))
         return
@@ -375,7 +359,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         command = [sys.executable, __file__, "--child", str(size), "--seed", str(args.seed),
                    "--baseline-size", str(args.baseline_size), "--full-limit", str(args.full_limit),
-                   "--measure-last", str(args.measure_last)] + (["--no-sqlite"] if args.no_sqlite else [])
+                   "--store-limit", str(args.store_limit), "--measure-last", str(args.measure_last)]
         started = time.perf_counter()
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         line = output.strip().splitlines()[-1]
