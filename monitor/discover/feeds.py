@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime, time, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,7 @@ import feedparser
 
 from ..config import OutletConfig
 from ..errors import ParseError
+from ..extract import dates
 from ..models import Link
 from .listing import absolute_url
 
@@ -105,39 +105,14 @@ def xml_doctype(content: bytes) -> bytes | None:
 def parse_date(raw: str | None, tz: ZoneInfo) -> datetime | None:
     """RFC 822 or W3C/ISO 8601 text -> aware UTC datetime; None when unparseable.
 
-    A date without a zone is taken in ``tz`` (the outlet's local time); a bare
-    day ("2024-07-05", "2024-07") is its local midnight.
+    The one date parser (``monitor.extract.dates``) does the work; feeds and sitemaps
+    add only W3C's partial forms ("2024", "2024-07"), which in article text would be
+    mistaken for years. A date without a zone is the outlet's local time (``tz``).
     """
     text = (raw or "").strip()
-    if not text:
-        return None
-    parsed = _rfc822(text) or _iso(text)
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(timezone.utc)
-
-
-def _rfc822(text: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed.tzinfo is None and text.endswith("-0000"):  # RFC 5322: UTC, local zone unknown
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed
-
-
-def _iso(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
     partial = _W3C_PARTIAL.match(text)
-    if partial is None:
-        return None
-    try:
-        return datetime.combine(date(int(partial[1]), int(partial[2] or 1), 1), time())
-    except ValueError:
-        return None
+    if partial is not None:
+        day = datetime.combine(date(int(partial[1]), int(partial[2] or 1), 1), time(), tzinfo=tz)
+        return day.astimezone(timezone.utc)
+    found = dates.parse_date(text, tz)
+    return found.value if found is not None else None
