@@ -274,7 +274,6 @@ def excerpt(body: str, hits: Sequence[dict[str, Any]], width: int) -> Excerpt | 
     same way, keeping a map back to the original characters, so the match is
     found whatever its accents or case. Title-only matches fall back to the lede.
     """
-    from .classify import fold
 
     flat = " ".join(body.split())
     if not flat:

@@ -8,12 +8,14 @@
      │    ├── ServerError     5xx after retries
      │    ├── ClientError     other 4xx (404, 410 ...)
      │    ├── Unreachable     DNS/connection refused/no network
+     │    │    └── HostDown   skipped: the host failed moments ago
      │    ├── TooLarge        body over the size cap (or a gzip bomb)
      │    ├── TooManyRedirects
      │    └── RobotsDisallowed
      ├── ExtractionError      a page that is not the article we expected
      │    ├── LayoutChanged   expected containers missing (stub, challenge, redesign)
      │    └── ParseError      a feed/page/sitemap that cannot be parsed
+     ├── InternalError        a bug met on one page: logged with a traceback, the run goes on
      ├── StoreError           the database refused (locked too long, corrupt)
      └── DeliveryError        the digest could not be mailed
 
@@ -63,6 +65,10 @@ class Unreachable(FetchError):
     reason = "network unreachable"
 
 
+class HostDown(Unreachable):
+    """Not even tried: the host failed moments ago (the down-host cache), so no retry storm."""
+
+
 class TooLarge(FetchError):
     reason = "too large"
 
@@ -89,6 +95,13 @@ class LayoutChanged(ExtractionError):
 
 class ParseError(ExtractionError):
     reason = "parse error"
+
+
+class InternalError(MonitorError):
+    """A bug or an unexpected library error on one page: logged with its traceback, counted
+    against the outlet, and the run goes on."""
+
+    reason = "internal error"
 
 
 class StoreError(MonitorError):

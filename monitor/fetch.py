@@ -43,6 +43,7 @@ from .errors import (
     Blocked,
     ClientError,
     FetchError,
+    HostDown,
     RobotsDisallowed,
     ServerError,
     TimedOut,
@@ -440,7 +441,7 @@ class Fetcher:
         host = host_key(url)
         down = self._down.why_down(host)
         if down is not None:
-            raise Unreachable(url, f"skipped: {host} failed earlier ({down})")
+            raise HostDown(url, f"skipped: {host} failed earlier ({down})")
         if robots and self.http.respect_robots:
             rules = self._robots_rules(host, outlet)
             if not rules.allows(url, self.http.user_agent):

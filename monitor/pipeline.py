@@ -15,12 +15,12 @@ import logging
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from .config import Config, OutletConfig
-from .errors import ExtractionError, FetchError, MonitorError, Unreachable
+from .errors import ExtractionError, FetchError, HostDown, InternalError, MonitorError
 from .models import Link, Outcome, OutletRun, Page, utc_now
 
 if TYPE_CHECKING:  # imported for types only: the stages load lazily, so `monitor --help` stays fast
@@ -47,14 +47,16 @@ class _Tally:
     failed: int = 0
     not_modified: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
-    messages: list[str] = field(default_factory=list)
+    errors: list[MonitorError] = field(default_factory=list)  # the first few, to explain a failure
+
+    def note(self, exc: MonitorError) -> None:
+        self.reasons[_reason(exc)] += 1
+        if len(self.errors) < 5:
+            self.errors.append(exc)
 
     def fail(self, exc: MonitorError) -> None:
         self.failed += 1
-        reason = _reason(exc)
-        self.reasons[reason] += 1
-        if len(self.messages) < 5:
-            self.messages.append(str(exc))
+        self.note(exc)
 
 
 def _reason(exc: MonitorError) -> str:
@@ -88,9 +90,7 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
     try:
         discovery = discover(outlet, ctx.fetcher, now=started, is_known=store.is_known, catch_up=catch_up)
         for _, error in discovery.errors:
-            tally.reasons[_reason(error)] += 1
-            if len(tally.messages) < 5:
-                tally.messages.append(str(error))
+            tally.note(error)
         tally.not_modified += discovery.not_modified
         todo = _to_fetch(discovery.links, store, ctx)
         tally.seen = len(discovery.links)
@@ -100,13 +100,14 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
             _one_article(link, outlet, store, ctx, tally)
             if progress is not None:
                 progress.update(outlet.key, done, len(todo))
-        run = _finish(outlet, discovery, tally, started, ctx.now(), store, attempted=len(todo))
-        run = replace(run, feed_all_new=discovery.feed_all_new, catch_up=catch_up)  # for adaptive polling
+        error = _failure(discovery, tally, len(todo), store, outlet.key)
+        run = _run(outlet, tally, started, ctx.now(), error, feed_all_new=discovery.feed_all_new, catch_up=catch_up)
     except MonitorError as exc:  # e.g. the store refused: still a recorded, failing run
         log.error("%s", exc, extra={"outlet": outlet.key})
-        run = OutletRun(outlet=outlet.key, started=started, finished=ctx.now(), status="failing",
-                        seen=tally.seen, new=tally.new, updated=tally.updated, relevant=tally.relevant,
-                        failed=tally.failed + 1, error=f"{exc.reason}: {exc}")
+        run = _run(outlet, tally, started, ctx.now(), f"{exc.reason}: {exc}", catch_up=catch_up)
+    except Exception as exc:  # a bug must not lose the other outlets' runs, nor this one's record
+        log.exception("internal error while polling", extra={"outlet": outlet.key})
+        run = _run(outlet, tally, started, ctx.now(), f"internal error: {exc!r}", catch_up=catch_up)
     store.record_run(run)
     return run
 
@@ -115,10 +116,9 @@ def _to_fetch(links: Iterable[Link], store: Store, ctx: PollContext) -> list[Lin
     """New URLs, plus stored ones that are due for a recheck (edits); capped per run."""
     http = ctx.config.http
     now = ctx.now()
-    todo = [
+    todo = [  # due_for_recheck is True for an unknown URL
         link for link in links
-        if not store.is_known(link.url)
-        or store.due_for_recheck(link.url, now=now, recheck_after=http.recheck_after, recheck_window=http.recheck_window)
+        if store.due_for_recheck(link.url, now=now, recheck_after=http.recheck_after, recheck_window=http.recheck_window)
     ]
     return todo[: http.max_articles_per_run]
 
@@ -134,6 +134,10 @@ def _one_article(link: Link, outlet: OutletConfig, store: Store, ctx: PollContex
         log.info("%s", exc, extra={"outlet": outlet.key, "url": link.url})
         tally.fail(exc)
         return
+    except Exception as exc:  # a bug met on one odd page: say so loudly, count it, go on
+        log.exception("internal error on %s", link.url, extra={"outlet": outlet.key, "url": link.url})
+        tally.fail(InternalError(f"{link.url}: {exc!r}"))
+        return
     article = ctx.rules.classify_article(article)
     outcome = store.save(article, raw_html=page.content, encoding=page.encoding, source=link.source, now=ctx.now())
     _count(outcome, tally)
@@ -147,14 +151,14 @@ def _count(outcome: Outcome, tally: _Tally) -> None:
         tally.updated += 1
 
 
-def _finish(outlet: OutletConfig, discovery: Discovery, tally: _Tally, started: datetime, finished: datetime,
-            store: Store, *, attempted: int) -> OutletRun:
-    error = _failure(discovery, tally, attempted, store, outlet.key)
+def _run(outlet: OutletConfig, tally: _Tally, started: datetime, finished: datetime, error: str | None,
+         *, feed_all_new: bool = False, catch_up: bool = False) -> OutletRun:
     return OutletRun(
         outlet=outlet.key, started=started, finished=finished,
         status="failing" if error else "ok",
         seen=tally.seen, new=tally.new, updated=tally.updated, relevant=tally.relevant,
         failed=tally.failed, not_modified=tally.not_modified, error=error,
+        feed_all_new=feed_all_new, catch_up=catch_up,
     )
 
 
@@ -163,7 +167,7 @@ def _failure(discovery: Discovery, tally: _Tally, attempted: int, store: Store, 
     tried, failed = discovery.sources_tried, discovery.sources_failed
     top = tally.reasons.most_common(1)[0][0] if tally.reasons else "error"
     if tried and failed == tried:
-        return f"{top}: every source failed ({_first_cause(tally.messages)})"
+        return f"{top}: every source failed ({_first_cause(tally.errors)})"
     if attempted and tally.failed == attempted:
         return f"{top}: all {attempted} article pages failed"
     if attempted >= 4 and tally.failed * 2 >= attempted:
@@ -173,10 +177,10 @@ def _failure(discovery: Discovery, tally: _Tally, attempted: int, store: Store, 
     return None
 
 
-def _first_cause(messages: list[str]) -> str:
-    """The most telling message: not one that only says a host was skipped after failing."""
-    direct = [m for m in messages if "failed earlier" not in m]
-    return (direct or messages or [""])[0][:200]
+def _first_cause(errors: list[MonitorError]) -> str:
+    """The most telling error: not one that only says a host was skipped after failing."""
+    direct = [e for e in errors if not isinstance(e, HostDown)]
+    return str((direct or errors or [""])[0])[:200]
 
 
 def _found_links_before(store: Store, key: str) -> bool:
@@ -244,7 +248,7 @@ def reprocess(ctx: PollContext, *, outlet_keys: Iterable[str] = ()) -> Counter[s
             log.warning("%s", exc, extra={"outlet": outlet.key})
             counts["failed"] += 1
             continue
-        outcome = store.save(article, raw_html=html, encoding=encoding, source="reprocess", now=ctx.now())
+        outcome = store.save(article, source="reprocess", now=ctx.now())  # the stored page stays as it is
         counts["updated" if outcome.kind == "updated" else "unchanged"] += 1
     return counts
 
@@ -255,7 +259,3 @@ def _outlet_or_none(config: Config, key: str) -> OutletConfig | None:
 
 def _parse_time(value: object) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def network_down(run: OutletRun) -> bool:
-    return bool(run.error) and Unreachable.reason in (run.error or "")

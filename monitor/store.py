@@ -18,6 +18,7 @@ decoded to lists. Timestamps are ISO-8601 UTC strings.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -28,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -61,6 +62,22 @@ def iso(moment: datetime | None) -> str | None:
 
 def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+T = TypeVar("T")
+REPROCESS = "reprocess"  # save() source of a re-extraction from a stored page (no new sighting)
+
+
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    """Reads take the store's lock too: threads share one connection, and a read must not
+    run inside another thread's open write transaction (it would see uncommitted rows)."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class Store:
@@ -191,9 +208,13 @@ class Store:
         for key in ident.keys:
             if key not in known:
                 self.db.execute("INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", [key, item_id])
+        on_conflict = (  # a reprocess re-reads a stored page: nothing was seen again
+            "DO NOTHING" if source == REPROCESS
+            else "DO UPDATE SET last_seen = excluded.last_seen WHERE item_id = excluded.item_id"
+        )
         upsert = (
             "INSERT INTO item_urls (url, item_id, first_seen, last_seen, source) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen WHERE item_id = excluded.item_id"
+            f" ON CONFLICT(url) {on_conflict}"
         )
         for url in ident.urls:
             self.db.execute(upsert, [url, item_id, stamp, stamp, source])
@@ -205,7 +226,8 @@ class Store:
         new_url = self._attach(item_id, ident, known, source, stamp)
         cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
         old = dict(zip([col[0] for col in cursor.description], cursor.fetchone()))
-        changes: dict[str, Any] = {"last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
+        changes: dict[str, Any] = {} if source == REPROCESS else {
+            "last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
         if article.relevance is not None:
             changes |= _relevance_columns(article.relevance)
         if dedupe.content_hash(article) == old["content_hash"]:
@@ -227,6 +249,8 @@ class Store:
         )  # fmt: skip
 
     def _update_item(self, item_id: str, changes: dict[str, Any]) -> None:
+        if not changes:
+            return
         sets = [
             f"{name} = COALESCE(?, {name})" if name in _KEEP_IF_MISSING else f"{name} = ?" for name in changes
         ]
@@ -398,27 +422,32 @@ class Store:
         return list(self.db.query("SELECT * FROM story_items WHERE story_id = ? ORDER BY original DESC,"
                                   " published IS NULL, published, first_seen", [story_id]))
 
+    @_locked
     def count_items(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 
     # --- reading items -------------------------------------------------------
 
+    @_locked
     def get_item(self, item_id: str) -> dict[str, Any]:
         """The item row; KeyError when there is none."""
         for row in self.db.query("SELECT * FROM items WHERE id = ?", [item_id]):
             return _decode(row)
         raise KeyError(item_id)
 
+    @_locked
     def find_by_url(self, url: str) -> dict[str, Any] | None:
         """The item seen at ``url`` (any spelling of it, or its native id)."""
         keys = list(dict.fromkeys(k for k in (identity_key(url), canonical_url(url)) if k))
         item_id = dedupe.pick_item(self._match(keys), keys)
         return None if item_id is None else self.get_item(item_id)
 
+    @_locked
     def is_known(self, url: str) -> bool:
         keys = [k for k in (identity_key(url), canonical_url(url)) if k]
         return bool(self._match(keys))
 
+    @_locked
     def due_for_recheck(self, url: str, *, now: datetime, recheck_after: timedelta, recheck_window: timedelta) -> bool:
         """Fetch ``url``? Always when unknown; a stored item only to catch edits while young."""
         item = self.find_by_url(url)
@@ -445,11 +474,13 @@ class Store:
             params += [iso(since)] * 2
         return self.items(" AND ".join(clauses) or None, params, order_by="seq")
 
+    @_locked
     def raw_page(self, item_id: str) -> tuple[str, bytes, str | None] | None:
         """The last fetched HTML of an item, to re-run extraction without refetching."""
         row = self.db.execute("SELECT url, html, encoding FROM raw_pages WHERE item_id = ?", [item_id]).fetchone()
         return None if row is None else (row[0], zlib.decompress(row[1]), row[2])
 
+    @_locked
     def counts_by_outlet(self) -> dict[str, dict[str, int]]:
         sql = "SELECT outlet, COUNT(*), COALESCE(SUM(relevant), 0) FROM items GROUP BY outlet"
         return {outlet: {"items": n, "relevant": rel} for outlet, n, rel in self.db.execute(sql).fetchall()}
@@ -464,12 +495,14 @@ class Store:
         assert run_id is not None
         return run_id
 
+    @_locked
     def runs(self, outlet: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Recent runs, newest first."""
         where, params = ("WHERE outlet = ?", [outlet]) if outlet else ("", [])
         sql = f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?"
         return list(self.db.query(sql, [*params, limit]))
 
+    @_locked
     def outlet_status(self) -> list[dict[str, Any]]:
         """Per outlet: items, relevant, last run, last success, last error, failing streak."""
         counts = self.counts_by_outlet()

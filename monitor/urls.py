@@ -137,6 +137,19 @@ def resolve(base: str, href: str) -> str:
     return joined
 
 
+def absolute_url(base: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base`` without its fragment; None unless it is a usable
+    http(s) URL whose dedupe key can be computed (``javascript:``, ``mailto:``, bad host/port)."""
+    if not href:
+        return None
+    try:
+        url = resolve(base, href).split("#", 1)[0]
+        canonical_url(url)
+    except ValueError:
+        return None
+    return url
+
+
 def same_site(a: str, b: str) -> bool:
     """True when both URLs are on one host (ignoring ``www.``, case and default ports)."""
     return _canonical_netloc(_split_http(a)) == _canonical_netloc(_split_http(b))

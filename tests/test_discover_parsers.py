@@ -399,3 +399,17 @@ def test_sitemap_variants_parse_alike(outlets, content):
 def test_unsafe_or_broken_sitemaps_raise_parse_error(outlets, content, message):
     with pytest.raises(ParseError, match=message):
         parse_sitemap(content, TS_ES + "/sitemap.xml", outlets["telesur-es"])
+
+
+@pytest.mark.parametrize("raw", ["2024-13", "0000", "2024-00"])
+def test_impossible_partial_dates_are_no_date_not_a_crash(raw):
+    assert parse_date(raw, HAVANA) is None
+
+
+def test_sitemap_with_an_impossible_lastmod_keeps_the_url(outlets):
+    xml = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           b"<url><loc>https://www.telesurtv.net/cuba-rechaza-informe-de-eeuu-sobre-trata-de-personas/</loc>"
+           b"<lastmod>2024-13</lastmod></url></urlset>")
+    found = parse_sitemap(xml, "https://www.telesurtv.net/sitemap.xml", outlets["telesur-es"])
+    assert [(link.url, link.lastmod) for link in found.links] == [
+        ("https://www.telesurtv.net/cuba-rechaza-informe-de-eeuu-sobre-trata-de-personas/", None)]

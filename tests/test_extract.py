@@ -626,3 +626,12 @@ def test_sample_json_ld_of_the_old_amp_template_is_ignored() -> None:
     assert article.published is None
     assert article.author == "teleSUR - EFE"
     assert "Kasich" in dict(article.provenance)["json-ld:rejected"]
+
+
+@pytest.mark.parametrize("base", ["javascript:void(0)", "mailto:desk@example.org", "http://[bad"])
+def test_unusable_base_href_is_ignored_not_a_crash(base: str) -> None:
+    """A hostile or broken <base href> must not take the whole poll down."""
+    html = GENERIC_PAGE.replace("<head>", f'<head><base href="{base}">', 1)
+    article = extract_article(page_from(html, "/deportes/2019-11-05/suspenden-la-liga-05-11-2019-11-11-00"),
+                              outlet("granma", selectors=(), drop=()), now=NOW)
+    assert article.canonical_url == "https://127.0.0.1:8765/deportes/2019-11-05/suspenden-la-liga-05-11-2019-11-11-00"

@@ -158,10 +158,15 @@ def test_reprocess_without_fetching(polled) -> None:
     sites, config, db, _, _ = polled
     for name in SITES:
         sites.site(name).clear_log()
+    seen_before = query(db, "SELECT id, last_seen, fetched_at FROM items ORDER BY id")
+    urls_before = query(db, "SELECT url, last_seen FROM item_urls ORDER BY url")
     result = run(config, "reprocess", "--outlet", "rhc-en")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "reprocessed 3 items: 0 updated, 3 unchanged, 0 failed, 0 without a stored page"
     assert all(not sites.request_log(name) for name in SITES)
+    # re-reading a stored page is not a new sighting
+    assert query(db, "SELECT id, last_seen, fetched_at FROM items ORDER BY id") == seen_before
+    assert query(db, "SELECT url, last_seen FROM item_urls ORDER BY url") == urls_before
 
 
 def test_check_prints_every_field_and_its_source(polled) -> None:

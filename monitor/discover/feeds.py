@@ -27,7 +27,7 @@ from ..config import OutletConfig
 from ..errors import ParseError
 from ..extract import dates
 from ..models import Link
-from .listing import absolute_url
+from ..urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,10 @@ def parse_date(raw: str | None, tz: ZoneInfo) -> datetime | None:
     text = (raw or "").strip()
     partial = _W3C_PARTIAL.match(text)
     if partial is not None:
-        day = datetime.combine(date(int(partial[1]), int(partial[2] or 1), 1), time(), tzinfo=tz)
+        try:
+            day = datetime.combine(date(int(partial[1]), int(partial[2] or 1), 1), time(), tzinfo=tz)
+        except ValueError:  # "2024-13", "0000": a bad date is no date, never a crash
+            return None
         return day.astimezone(timezone.utc)
     found = dates.parse_date(text, tz)
     return found.value if found is not None else None

@@ -17,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..config import OutletConfig
 from ..errors import ParseError
 from ..models import Link, LinkSource
-from ..urls import canonical_url, resolve, same_site
+from ..urls import absolute_url, canonical_url, same_site
 
 
 # Visible text of a "next page" control: "Siguiente", "Next", "Next page »", "Página siguiente".
@@ -73,19 +73,6 @@ def _base_url(tree: LexborHTMLParser, url: str) -> str:
     base = tree.css_first("base[href]")
     href = base.attributes.get("href") if base is not None else None
     return absolute_url(url, href) or url
-
-
-def absolute_url(base: str, href: str | None) -> str | None:
-    """``href`` resolved against ``base`` without its fragment; None unless it is a
-    usable http(s) URL (``javascript:``, ``mailto:``, a bad host or port)."""
-    if not href:
-        return None
-    try:
-        url = resolve(base, href).split("#", 1)[0]
-        canonical_url(url)  # the dedupe key must be computable
-    except ValueError:
-        return None
-    return url
 
 
 def _anchor_title(anchor: LexborNode) -> str | None:

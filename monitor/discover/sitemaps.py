@@ -23,7 +23,8 @@ from ..config import OutletConfig
 from ..errors import ParseError
 from ..models import Link
 from .feeds import parse_date, xml_doctype
-from .listing import absolute_url, is_article_url
+from ..urls import absolute_url
+from .listing import is_article_url
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # sitemaps.org: at most 50 MB uncompressed
 _GZIP_MAGIC = b"\x1f\x8b"

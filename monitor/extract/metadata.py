@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.urls import resolve
+from monitor.urls import absolute_url, resolve
 
 from .text import clean, node_text
 
@@ -224,7 +224,7 @@ def _bare_host(netloc: str) -> str:
 
 def choose_canonical(md: Metadata, page_url: str) -> tuple[str, str, list[str]]:
     """``(url, source, rejections)``: checked canonical link, else og:url, else the page URL."""
-    base = resolve(page_url, md.base) if md.base else page_url
+    base = absolute_url(page_url, md.base) or page_url  # a javascript:/mailto: <base> is ignored
     rejected: list[str] = []
     og = md.first("og:url")
     for source, href in (("link[rel=canonical]", md.canonical), ("og:url", og[0] if og else None)):
