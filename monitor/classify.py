@@ -30,15 +30,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-import sys
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from .config import Reader, Source
 from .errors import ConfigError
+from .folding import fold_chars
 from .models import Article, Hit, Relevance
 
 logger = logging.getLogger(__name__)
@@ -50,40 +49,12 @@ _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 # ---------------------------------------------------------------- folding
 
-
-def _mark_class(low: int, high: int) -> str:
-    """A character class of the non-spacing marks (accents after NFKD) in [low, high)."""
-    runs: list[list[int]] = []
-    for code in range(low, high):
-        if unicodedata.category(chr(code)) != "Mn":
-            continue
-        if runs and runs[-1][1] == code - 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    return "[" + "".join(re.escape(chr(a)) + "-" + re.escape(chr(b)) for a, b in runs) + "]+"
-
-
-# Two classes: sre matches a class of BMP characters from a bitmap (fast); astral marks are
-# rare, and only looked for when the text has astral characters.
-_MARKS = re.compile(_mark_class(0, 0x10000))
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_ASTRAL_MARKS = re.compile(_mark_class(0x10000, sys.maxunicode + 1))
 _NON_WORD = re.compile(r"[\W_]+")
-
-
-def _fold_chars(text: str) -> str:
-    # casefold first: "İ".casefold() leaves a combining dot that NFKD + mark removal then drops
-    text = text.casefold()
-    if text.isascii():
-        return text
-    text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-    return _ASTRAL_MARKS.sub("", text) if _ASTRAL.search(text) else text
 
 
 def fold(text: str) -> str:
     """Accent-free, case-folded words separated by single spaces ("Anti-Tráfico" -> "anti trafico")."""
-    return _NON_WORD.sub(" ", _fold_chars(text)).strip()
+    return _NON_WORD.sub(" ", fold_chars(text)).strip()
 
 
 # ---------------------------------------------------------------- pattern mini-syntax
@@ -122,7 +93,7 @@ def pattern_branches(pattern: str) -> list[str]:
 
 def _fold_literal(text: str) -> str:
     """Fold a literal piece of a pattern, keeping its edge spaces (they separate words)."""
-    return _NON_WORD.sub(" ", _fold_chars(text))
+    return _NON_WORD.sub(" ", fold_chars(text))
 
 
 class _Parser:

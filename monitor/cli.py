@@ -7,8 +7,8 @@ with status 2 before anything runs; ``-v``/``-q`` and ``--log-format json`` set 
 from __future__ import annotations
 
 import json
-import threading
 import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -172,7 +172,8 @@ def classify(obj: Context, file: Any, title: str, as_json: bool) -> None:
         echo "Cuba rechaza el informe sobre trata de personas" | monitor classify --json
         monitor classify --title "Havana rejects US report" article.txt
     """
-    from .classify import classify as run_rules, compile_rules, to_json
+    from .classify import classify as run_rules
+    from .classify import compile_rules, to_json
 
     rules = compile_rules(obj.config.relevance)
     result = run_rules(rules, title, file.read())
@@ -194,7 +195,8 @@ def reclassify(obj: Context) -> None:
     Example:
         monitor reclassify          # after editing [relevance] in config.toml
     """
-    from .classify import classify as run_rules, compile_rules
+    from .classify import classify as run_rules
+    from .classify import compile_rules
 
     rules = compile_rules(obj.config.relevance)
     store = obj.store()
@@ -306,7 +308,8 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
         monitor poll --outlet telesur-en --outlet rhc-es
         */30 * * * *  cd /srv/monitor && .venv/bin/monitor -q poll   # crontab
     """
-    from .pipeline import poll as run_poll, summary_line
+    from .pipeline import poll as run_poll
+    from .pipeline import summary_line
 
     outlets = _chosen_outlets(obj, outlet_keys)
     ctx = _poll_context(obj)
@@ -354,7 +357,8 @@ def reprocess(obj: Context, outlet_keys: tuple[str, ...]) -> None:
         monitor reprocess --outlet rhc-en
     """
     from .classify import compile_rules
-    from .pipeline import PollContext, reprocess as run_reprocess
+    from .pipeline import PollContext
+    from .pipeline import reprocess as run_reprocess
 
     ctx = PollContext(config=obj.config, fetcher=None, rules=compile_rules(obj.config.relevance), store=obj.store())
     counts = run_reprocess(ctx, outlet_keys=outlet_keys)
@@ -398,12 +402,10 @@ from .demo import demo_command  # noqa: E402
 from .digest import digest_command  # noqa: E402
 from .schedule import run_command  # noqa: E402
 from .serve import serve_command  # noqa: E402
+from .stories_cli import dedupe_command  # noqa: E402
 
-cli.add_command(digest_command)
-cli.add_command(run_command)
-cli.add_command(serve_command)
-cli.add_command(demo_command)
-from .stories_cli import dedupe_command; cli.add_command(dedupe_command)  # noqa: E402, E702
+for _command in (digest_command, run_command, serve_command, demo_command, dedupe_command):
+    cli.add_command(_command)
 
 
 def main() -> None:

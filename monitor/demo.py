@@ -73,9 +73,9 @@ def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
 
 
 def print_digest(config: config_mod.Config, echo: Callable[[str], None]) -> None:
-    from .models import utc_now
     from .digest import build
     from .digest_formats import to_markdown
+    from .models import utc_now
     from .store import Store
 
     with Store(config.store_path, dedupe=config.dedupe) as store:

@@ -432,8 +432,8 @@ def digest_command(obj: Any, since: str | None, fmt: str | None, output: Path | 
         monitor digest --format atom -o feed.atom
     """
     from .cli import _parse_since
-    from .models import utc_now
     from .digest_formats import render
+    from .models import utc_now
 
     config, store = obj.config, obj.store()
     chosen = choose_format(fmt, output, config)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
+
 def utc_now() -> datetime:
     """The one clock; stages take ``now`` as a parameter so tests can pass their own."""
     return datetime.now(timezone.utc)

@@ -129,7 +129,11 @@ class Daemon:
 
     def __init__(self, ctx: PollContext, outlets: Sequence[OutletConfig], *, lock_timeout: float = 0.0,
                  workers: int = 4, shutdown_timeout: float = 5.0):
-        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+        from apscheduler.events import (
+            EVENT_JOB_ERROR,
+            EVENT_JOB_MAX_INSTANCES,
+            EVENT_JOB_MISSED,
+        )
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 

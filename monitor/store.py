@@ -630,7 +630,9 @@ class HttpCache:
         self._store = store
 
     def get(self, url: str) -> Validators | None:
-        from monitor.fetch import Validators  # fetch imports nothing from here; keep it that way
+        from monitor.fetch import (
+            Validators,  # fetch imports nothing from here; keep it that way
+        )
 
         sql = f"SELECT {', '.join(self._COLUMNS)} FROM http_cache WHERE url = ?"
         with self._store._lock:  # the fetcher calls from several threads

@@ -35,14 +35,14 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-import unicodedata
 from array import array
 from bisect import bisect_left, insort
 from dataclasses import dataclass
-from itertools import combinations
 from datetime import datetime
+from itertools import combinations
 from typing import Iterable, Sequence
 
+from monitor.folding import fold_chars
 from monitor.models import Article
 
 BITS = 64
@@ -106,12 +106,7 @@ def _words(text: str) -> str:
     return " ".join(spaced.split())
 
 
-def fold(text: str) -> str:
-    """Lower case, accents removed, compatibility forms (ligatures, full-width) unified."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+fold = fold_chars  # lower case, accents removed, ligatures and full-width forms unified
 
 
 def _clean_paragraph(paragraph: str) -> str:

@@ -11,7 +11,14 @@ import textwrap
 from pathlib import Path
 
 from daemon_support import (
-    article_site, count, generated_outlet, monitor_process, query, run_monitor, wait_for, write_config,
+    article_site,
+    count,
+    generated_outlet,
+    monitor_process,
+    query,
+    run_monitor,
+    wait_for,
+    write_config,
 )
 
 ARTICLES = 60

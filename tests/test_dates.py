@@ -10,7 +10,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from monitor.extract.dates import FUTURE_TOLERANCE, is_future, parse_date, strip_relative
+from monitor.extract.dates import (
+    FUTURE_TOLERANCE,
+    is_future,
+    parse_date,
+    strip_relative,
+)
 
 
 def utc(*args: int) -> datetime:

@@ -11,11 +11,18 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from daemon_support import (
-    article_site, count, generated_outlet, monitor_process, poll_context, query, run_monitor, wait_for,
+    article_site,
+    count,
+    generated_outlet,
+    monitor_process,
+    poll_context,
+    query,
+    run_monitor,
+    wait_for,
     write_config,
 )
+
 from monitor import config as config_mod
 from monitor.lock import LockBusy, outlet_lock
 from monitor.schedule import Daemon, daemon_lock

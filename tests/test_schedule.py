@@ -10,11 +10,20 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from daemon_support import (
-    article_site, count, generated_outlet, in_memory_config, monitor_process, poll_context, query, run_monitor,
-    sample_outlets, wait_for, write_config,
+    article_site,
+    count,
+    generated_outlet,
+    in_memory_config,
+    monitor_process,
+    poll_context,
+    query,
+    run_monitor,
+    sample_outlets,
+    wait_for,
+    write_config,
 )
+
 from monitor.config import parse_schedule
 from monitor.models import OutletRun
 from monitor.schedule import Cadence, Daemon, grace_for

@@ -15,7 +15,15 @@ from monitor.models import Article
 from monitor.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stories_labelled import PL_EN, RHC_PL_EN, TELESUR_NOTICE, Text, base, drop_paragraph, variant  # noqa: E402
+from stories_labelled import (  # noqa: E402
+    PL_EN,
+    RHC_PL_EN,
+    TELESUR_NOTICE,
+    Text,
+    base,
+    drop_paragraph,
+    variant,
+)
 
 NOW = datetime(2025, 11, 8, 12, tzinfo=timezone.utc)
 OUTLETS = {"rhc-en": "https://www.radiohc.cu/en/noticias/", "pl-en": "https://www.plenglish.com/news/",

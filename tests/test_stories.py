@@ -24,7 +24,6 @@ from monitor.stories import (
     hamming,
     index_keys,
     is_same_story,
-    jaccard_estimate,
     make_doc,
     normalise_for_hash,
     shingles,

@@ -19,7 +19,6 @@ from ..errors import ParseError
 from ..models import Link, LinkSource
 from ..urls import absolute_url, canonical_url, same_site
 
-
 # Visible text of a "next page" control: "Siguiente", "Next", "Next page »", "Página siguiente".
 _NEXT_TEXT = re.compile(r"^\W*(?:p[aá]gina\s+)?(?:siguiente|next)(?:\s+page)?\W*$", re.IGNORECASE)
 

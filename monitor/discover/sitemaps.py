@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 from ..config import OutletConfig
 from ..errors import ParseError
 from ..models import Link
-from .feeds import parse_date, xml_doctype
 from ..urls import absolute_url
+from .feeds import parse_date, xml_doctype
 from .listing import is_article_url
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # sitemaps.org: at most 50 MB uncompressed

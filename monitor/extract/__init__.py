@@ -45,8 +45,25 @@ from monitor.models import Article, Page
 from monitor.urls import canonical_url
 
 from .dates import is_future, parse_date
-from .metadata import Metadata, choose_canonical, ld_caption, ld_list, ld_text, read_metadata, without_foreign_jsonld
-from .text import ALWAYS_DROP, attr_or_text, clean, drop, headline_links, node_text, paragraphs, words
+from .metadata import (
+    Metadata,
+    choose_canonical,
+    ld_caption,
+    ld_list,
+    ld_text,
+    read_metadata,
+    without_foreign_jsonld,
+)
+from .text import (
+    ALWAYS_DROP,
+    attr_or_text,
+    clean,
+    drop,
+    headline_links,
+    node_text,
+    paragraphs,
+    words,
+)
 
 log = logging.getLogger(__name__)
 

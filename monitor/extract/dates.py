@@ -19,11 +19,12 @@ None: deciding what a missing date means is the caller's job.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from monitor.folding import fold_chars
 
 Precision = Literal["day", "minute", "second"]
 
@@ -110,8 +111,7 @@ def is_future(value: datetime, now: datetime) -> bool:
 
 def _fold(text: str) -> str:
     """Lower-case, accents off, no-break spaces to spaces (``Septiembre`` -> ``septiembre``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return fold_chars(text)  # NFKD also turns no-break spaces into spaces
 
 
 def _parse_iso(text: str, local: tzinfo) -> tuple[datetime, Precision] | None:

@@ -9,11 +9,12 @@ holds no other block, so ``<blockquote><p>..</p></blockquote>`` gives one paragr
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor.normalise import clean_text
 
 # Never article text, on any site.
 ALWAYS_DROP = (
@@ -22,16 +23,11 @@ ALWAYS_DROP = (
 )
 BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd")
 _BLOCK_SET = frozenset(BLOCKS) | {"div", "section", "article", "ul", "ol", "figure", "table", "tr", "br"}
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def clean(text: str | None) -> str:
-    """One line: NFC, invisibles dropped, every whitespace run (incl. no-break) -> one space."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return " ".join(text.split())
+# One cleaner for the whole project, so the stored body and the seed text agree to the byte.
+clean = clean_text
 
 
 def words(text: str) -> int:

@@ -1,0 +1,42 @@
+"""Case and accent folding, one implementation for every stage that compares text.
+
+``fold_chars("Tráfico İLEGAL")`` -> ``"trafico ilegal"``: case folded, accents and other
+non-spacing marks removed after NFKD (which also unifies ligatures and full-width forms);
+punctuation and spacing are left as they are, for callers that need them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+
+
+def _mark_class(low: int, high: int) -> str:
+    """A character class of the non-spacing marks (accents after NFKD) in [low, high)."""
+    runs: list[list[int]] = []
+    for code in range(low, high):
+        if unicodedata.category(chr(code)) != "Mn":
+            continue
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "[" + "".join(re.escape(chr(a)) + "-" + re.escape(chr(b)) for a, b in runs) + "]+"
+
+
+# Two classes: sre matches a class of BMP characters from a bitmap (fast); astral marks are
+# rare, and only looked for when the text has astral characters.
+_MARKS = re.compile(_mark_class(0, 0x10000))
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL_MARKS = re.compile(_mark_class(0x10000, sys.maxunicode + 1))
+
+
+def fold_chars(text: str) -> str:
+    """Case-folded, accent-free text; everything else kept in place."""
+    # casefold first: "İ".casefold() leaves a combining dot that NFKD + mark removal then drops
+    text = text.casefold()
+    if text.isascii():
+        return text
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    return _ASTRAL_MARKS.sub("", text) if _ASTRAL.search(text) else text
