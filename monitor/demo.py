@@ -9,7 +9,6 @@ machine: the written config is checked before anything is fetched.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -18,36 +17,15 @@ import click
 
 from . import config as config_mod
 from .errors import ConfigError
+from .sampleserver import sample_config_text
 
 SAMPLE_OUTLETS = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
-_TABLE = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
-
-
-def demo_config_text(base_urls: dict[str, str], *, bundled: str | None = None) -> str:
-    """The bundled config, with the sample outlets moved to ``base_urls`` and the rest disabled.
-
-    Line by line, so the comments a newcomer reads stay in place; discovery paths
-    in the bundled config are relative, so moving ``base_url`` moves them all.
-    """
-    lines, table = [], ""
-    for line in (bundled if bundled is not None else config_mod.BUNDLED_CONFIG.read_text(encoding="utf-8")).splitlines():
-        if header := _TABLE.match(line):
-            table = header.group(1).strip()
-        outlet = table.removeprefix("outlets.") if table.startswith("outlets.") and table.count(".") == 1 else None
-        if outlet and line.startswith("base_url"):
-            line = f'base_url = "{base_urls[outlet]}"' if outlet in base_urls else f"{line}\nenabled = false"
-        elif table == "http" and line.startswith("per_host_interval"):
-            line = "per_host_interval = 0.02          # the demo's sites are local"
-        elif table == "store" and line.startswith("path"):
-            line = 'path = "monitor.db"'
-        lines.append(line)
-    return "\n".join(lines) + "\n"
 
 
 def write_config(folder: Path, base_urls: dict[str, str]) -> config_mod.Config:
     """Write ``folder/config.toml`` and prove it sends nothing beyond 127.0.0.1."""
     path = folder / "config.toml"
-    path.write_text(demo_config_text(base_urls), encoding="utf-8")
+    path.write_text(sample_config_text(base_urls), encoding="utf-8")
     config = config_mod.load(path)
     for outlet in config.enabled_outlets:
         urls = (outlet.base_url, *outlet.feeds, *outlet.listings, *outlet.search, *outlet.sitemaps)

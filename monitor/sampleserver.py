@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import json
 import logging
 import mimetypes
+import re
 import socket
 import struct
 import threading
@@ -602,29 +604,31 @@ def start_sites(root: Path = SAMPLE_SITES, sites: Iterable[str] | None = None) -
     return SampleSites(servers)
 
 
+_TABLE = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
+
+
 def sample_config_text(base_urls: dict[str, str], *, store_path: Path | str = "monitor.db",
                        per_host_interval: float = 0.02, source: Path | None = None) -> str:
     """The bundled config.toml with outlets moved onto local sites and all others disabled.
 
-    Written as TOML text (not built in memory) so that a subprocess, the demo and the
-    daemon tests run exactly the file a user would.
+    Rewritten line by line, so the comments a newcomer reads stay in place and a
+    subprocess, the demo and the daemon tests run exactly the file a user would;
+    discovery paths are relative, so moving ``base_url`` moves them all.
     """
     from .config import BUNDLED_CONFIG
 
-    lines, outlet = [], None
+    lines, table = [], ""
     for line in (source or BUNDLED_CONFIG).read_text(encoding="utf-8").splitlines():
-        header = line.strip()
-        if header.startswith("[outlets.") and header.endswith("]") and header.count(".") == 1:
-            outlet = header[len("[outlets."):-1]
-        elif header.startswith("["):
-            outlet = None if not header.startswith("[outlets.") else outlet
-        key = line.split("=", 1)[0].strip()
-        if key == "path" and outlet is None and lines and lines[-1].strip() == "[store]":
-            line = f"path = {str(store_path)!r}".replace("'", '"')
-        elif key == "per_host_interval":
-            line = f"per_host_interval = {per_host_interval}"
-        elif key == "base_url" and outlet is not None:
-            line = f'base_url = "{base_urls[outlet].rstrip("/")}/"' if outlet in base_urls else line + "\nenabled = false"
+        if header := _TABLE.match(line):
+            table = header.group(1).strip()
+        outlet = table.removeprefix("outlets.") if table.startswith("outlets.") and table.count(".") == 1 else None
+        if outlet and line.startswith("base_url"):
+            line = (f'base_url = "{base_urls[outlet].rstrip("/")}/"' if outlet in base_urls
+                    else f"{line}\nenabled = false")
+        elif table == "http" and line.startswith("per_host_interval"):
+            line = f"per_host_interval = {per_host_interval}          # the sample sites are local"
+        elif table == "store" and line.startswith("path"):
+            line = "path = " + json.dumps(str(store_path))
         lines.append(line)
     return "\n".join(lines) + "\n"
 

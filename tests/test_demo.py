@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from monitor import config as config_mod
-from monitor.demo import SAMPLE_OUTLETS, demo_config_text
+from monitor.demo import SAMPLE_OUTLETS
+from monitor.sampleserver import sample_config_text
 
 
 def monitor(*args: str) -> subprocess.CompletedProcess[str]:
@@ -36,7 +37,7 @@ def test_demo_polls_the_samples_prints_the_digest_and_how_to_open_it(tmp_path: P
 def test_the_demo_config_only_reaches_the_local_sample_sites(tmp_path: Path) -> None:
     local = {name: f"http://127.0.0.1:{9000 + n}/" for n, name in enumerate(SAMPLE_OUTLETS)}
     path = tmp_path / "config.toml"
-    path.write_text(demo_config_text(local), encoding="utf-8")
+    path.write_text(sample_config_text(local), encoding="utf-8")
     config = config_mod.load(path)
     assert [o.key for o in config.enabled_outlets] == list(SAMPLE_OUTLETS)
     assert all(o.base_url == local[o.key] and o.feeds[0].startswith(local[o.key]) for o in config.enabled_outlets)
