@@ -30,6 +30,7 @@ import click
 
 from .config import Config, SmtpConfig
 from .errors import ConfigError, DeliveryError
+from .models import parse_iso
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up: keep it light
     from .store import Store
@@ -137,10 +138,6 @@ class Digest:
         if self.previous is not None and self.since is not None:
             return f"Relevant items first seen since the last reviewed digest (#{self.previous}, {utc_text(self.since)})."
         return "Every relevant item in the store (no digest reviewed yet)."
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 def utc_text(moment: datetime) -> str:

@@ -21,6 +21,20 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def iso(moment: datetime | None) -> str | None:
+    """``moment`` as the ISO-8601 UTC text the store keeps; a naive datetime is a bug, not UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: pass an aware (UTC) datetime")
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """The store's ISO-8601 text back to an aware datetime (None for NULL/empty)."""
+    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
+
+
 LinkSource = Literal["feed", "listing", "search", "sitemap", "manual"]
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from .config import Config, OutletConfig
 from .errors import ExtractionError, FetchError, HostDown, InternalError, MonitorError
-from .models import Link, Outcome, OutletRun, Page, utc_now
+from .models import Link, Outcome, OutletRun, Page, parse_iso, utc_now
 
 if TYPE_CHECKING:  # imported for types only: the stages load lazily, so `monitor --help` stays fast
     from .classify import Ruleset
@@ -241,7 +241,7 @@ def reprocess(ctx: PollContext, *, outlet_keys: Iterable[str] = ()) -> Counter[s
         url, html, encoding = raw
         page = Page(url=url, final_url=url, status=200, content=html,
                     text=html.decode(encoding or "utf-8", errors="replace"), encoding=encoding or "utf-8",
-                    fetched_at=_parse_time(item.get("fetched_at")) or ctx.now())
+                    fetched_at=parse_iso(item.get("fetched_at")) or ctx.now())
         try:
             article = ctx.rules.classify_article(extract_article(page, outlet, now=ctx.now()))
         except ExtractionError as exc:
@@ -257,5 +257,3 @@ def _outlet_or_none(config: Config, key: str) -> OutletConfig | None:
     return next((o for o in config.outlets if o.key == key), None)
 
 
-def _parse_time(value: object) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None

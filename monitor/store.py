@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -37,7 +37,7 @@ from monitor import dedupe, normalise, stories
 from monitor.config import DedupeConfig
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
-from monitor.models import Article, Outcome, OutletRun, Relevance
+from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
 from monitor.urls import canonical_url, identity_key
 
 if TYPE_CHECKING:
@@ -49,19 +49,6 @@ BUSY_TIMEOUT_S = 30.0
 JSON_COLUMNS = ("tags", "rules", "hits")
 # Dates an edit may leave out: keep what the first fetch found rather than lose it.
 _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
-
-
-def iso(moment: datetime | None) -> str | None:
-    """``moment`` as an ISO-8601 UTC string; a naive datetime is a bug, not UTC."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        raise ValueError(f"naive datetime {moment!r}: pass an aware (UTC) datetime")
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 T = TypeVar("T")
