@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 from .config import OutletConfig
@@ -11,9 +11,9 @@ from .errors import MonitorError
 Echo = Callable[[str], None]
 
 
-def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules_table: dict[str, Any], echo: Echo) -> bool:
+def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules_table: dict[str, Any], echo: Echo,
+              now: datetime) -> bool:
     """Print what monitor sees; True when an article was extracted."""
-    now = datetime.now(timezone.utc)
     if url is None:
         url = _discover_one(outlet, fetcher, now, echo)
         if url is None:

@@ -391,7 +391,7 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
     from .fetch import Fetcher
 
     with Fetcher(obj.config.http) as fetcher:
-        ok = run_check(outlet, fetcher, url=url, rules_table=obj.config.relevance, echo=click.echo)
+        ok = run_check(outlet, fetcher, url=url, rules_table=obj.config.relevance, echo=click.echo, now=utc_now())
     sys.exit(0 if ok else 1)
 
 

@@ -15,7 +15,6 @@ from .errors import MonitorError
 from .models import Article
 
 log = logging.getLogger(__name__)
-_SEED_NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
 
 
 class ImportUsageError(MonitorError):
@@ -115,10 +114,15 @@ class ExportReport:
 
 
 def export_items(store: Any, directory: Path, *, relevant_only: bool, since: datetime | None) -> ExportReport:
-    from .normalise import seed_filename
+    from .normalise import parse_seed_filename, seed_filename
 
     directory.mkdir(parents=True, exist_ok=True)
-    existing = {m.group(2): directory / name for name in _names(directory) if (m := _SEED_NAME.match(name))}
+    existing = {}
+    for name in _names(directory):
+        try:
+            existing[parse_seed_filename(name)[1]] = directory / name
+        except ValueError:
+            continue  # not one of ours: leave it alone
     report = ExportReport(directory=directory)
     for row in store.export_rows(relevant_only=relevant_only, since=since):
         target = directory / seed_filename(row["seq"], row["id"])

@@ -270,40 +270,39 @@ class Store:
         """A new item joins the story of its earliest near-copy or starts one; an edited item keeps its story."""
         cfg = self.dedupe_config
         doc = stories.doc_for(article, outcome.item_id, shingle_words=cfg.shingle_words)
-        self._put_fingerprint(doc)
+        keys = stories.index_keys(doc, max_distance=cfg.max_distance)
+        self._put_fingerprint(doc, keys)
         story_id = None
         if outcome.kind == "updated":
             row = self.db.execute("SELECT story_id FROM items WHERE id = ?", [doc.item_id]).fetchone()
             story_id = row[0] if row else None
         if story_id is None:
-            self._join_story(doc.item_id, self._story_for(doc))
+            self._join_story(doc.item_id, self._story_for(doc, keys))
         else:
             self._refresh_story(story_id)  # the original's title or date may have changed
 
-    def _put_fingerprint(self, doc: stories.StoryDoc) -> None:
+    def _put_fingerprint(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> None:
         self.db.execute(
             "INSERT INTO fingerprints (item_id, simhash, words, sketch) VALUES (?, ?, ?, ?) ON CONFLICT(item_id)"
             " DO UPDATE SET simhash = excluded.simhash, words = excluded.words, sketch = excluded.sketch",
             [doc.item_id, doc.fingerprint, doc.words, doc.sketch],
         )
         self.db.execute("DELETE FROM bands WHERE item_id = ?", [doc.item_id])
-        keys = stories.index_keys(doc, max_distance=self.dedupe_config.max_distance)
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO bands (band, bucket, item_id) VALUES (?, ?, ?)",
             [(band, bucket, doc.item_id) for band, bucket in keys],
         )
 
-    def _story_for(self, doc: stories.StoryDoc) -> str:
+    def _story_for(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> str:
         """The story of the earliest stored near-copy of ``doc``, else a new story named after it."""
         k = self.dedupe_config.max_distance
-        found = self._story_candidates(doc)
+        found = self._story_candidates(doc, keys)
         matches = [c for c in found if stories.is_same_story(doc, c, max_distance=k)]
         first = stories.earliest(matches)
         return found[first] if first is not None else doc.item_id
 
-    def _story_candidates(self, doc: stories.StoryDoc) -> dict[stories.StoryDoc, str]:
+    def _story_candidates(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> dict[stories.StoryDoc, str]:
         """Filed items sharing a band key with ``doc`` and within LOOSE_DISTANCE, in storage order -> story."""
-        keys = stories.index_keys(doc, max_distance=self.dedupe_config.max_distance)
         values = ", ".join("(?, ?)" for _ in keys)
         probe = (
             f"SELECT DISTINCT b.item_id, f.simhash FROM (VALUES {values}) AS k"
@@ -373,8 +372,9 @@ class Store:
                 self.db.execute(f"DELETE FROM {table}")
             for row in self._rows_in_storage_order():
                 doc = self._doc_for_row(row)
-                self._put_fingerprint(doc)
-                self._join_story(doc.item_id, self._story_for(doc))
+                keys = stories.index_keys(doc, max_distance=self.dedupe_config.max_distance)
+                self._put_fingerprint(doc, keys)
+                self._join_story(doc.item_id, self._story_for(doc, keys))
                 if progress is not None:
                     progress(1)
             after = dict(self.db.execute("SELECT id, story_id FROM items").fetchall())
