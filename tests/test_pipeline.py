@@ -320,3 +320,30 @@ def test_check_without_url_runs_discovery_first(polled) -> None:
     assert first.startswith("Radio Habana Cuba (rhc-es): 3 article links from")
     assert "checking the first link: http://127.0.0.1:" in result.stdout
     assert "relevance:" in result.stdout
+
+
+def test_progress_shows_on_a_terminal_and_not_in_cron(tmp_path: Path) -> None:
+    """A person at a terminal sees per-outlet progress; piped output (cron, logs) stays clean."""
+    import os
+    import pty
+
+    with start_sites(sites=("rhc-en",)) as sites:
+        config = write_sample_config(sites, tmp_path / "config.toml", store_path="store.db")
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "poll"],
+                                stdout=subprocess.PIPE, stderr=follower, text=True)
+        os.close(follower)
+        out, _ = proc.communicate(timeout=120)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+    assert proc.returncode == 0
+    assert b"\rrhc-en 1/3" in seen.replace(b"\x1b[K", b"") and b"rhc-en 3/3" in seen
+    assert "\r" not in out and out.splitlines()[0].startswith("Radio Habana Cuba EN: 3 seen, 3 new")
