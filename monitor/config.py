@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +46,29 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveConfig:
+    """Where ``monitor backfill`` walks an outlet's past (``[outlets.KEY.backfill]``); URLs absolute."""
+
+    sitemaps: tuple[str, ...] = ()  # sitemap indexes whose children are monthly (read newest first)
+    archives: tuple[str, ...] = ()  # date archive pages: {yyyy} {mm}, optional {dd} and {page}
+    feed_pages: tuple[str, ...] = ()  # paged feeds holding {page} (WordPress ?paged=N)
+    search: bool = False  # walk the outlet's search templates x queries, page by page
+    max_pages: int = 50  # per paged walk (archive day/month, feed, search query)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.sitemaps or self.archives or self.feed_pages or self.search)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackfillConfig:
+    """``[backfill]``: archive walks are slower than polls, so they wait longer between requests."""
+
+    per_host_interval: float = 5.0  # seconds; never below [http] per_host_interval
+    expected_per_month: int = 300  # articles per outlet-month, for --plan estimates only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OutletConfig:
     key: str
     name: str
@@ -66,6 +89,7 @@ class OutletConfig:
     drop: tuple[str, ...] = ()  # CSS selectors removed from the body
     min_interval: timedelta | None = None  # adaptive polling bounds
     max_interval: timedelta | None = None
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)  # monitor backfill
 
     @property
     def host(self) -> str:
@@ -129,6 +153,7 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
     relevance: dict[str, Any] = field(default_factory=dict)  # raw table, compiled by classify
+    backfill: BackfillConfig = field(default_factory=BackfillConfig)
 
     def outlet(self, key: str) -> OutletConfig:
         for outlet in self.outlets:
@@ -154,6 +179,8 @@ def rebase_outlet(outlet: OutletConfig, base_url: str) -> OutletConfig:
     def move(urls: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(new_base + u[len(outlet.base_url):] if u.startswith(outlet.base_url) else u for u in urls)
 
+    archive = replace(outlet.archive, sitemaps=move(outlet.archive.sitemaps), archives=move(outlet.archive.archives),
+                      feed_pages=move(outlet.archive.feed_pages))
     return replace(
         outlet,
         base_url=new_base,
@@ -161,6 +188,7 @@ def rebase_outlet(outlet: OutletConfig, base_url: str) -> OutletConfig:
         listings=move(outlet.listings),
         search=move(outlet.search),
         sitemaps=move(outlet.sitemaps),
+        archive=archive,
     )
 
 
@@ -361,6 +389,7 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
     http = _http(root.table("http"))
     digest = _digest(root.table("digest"))
     dedupe = _dedupe(root.table("dedupe"))
+    backfill = _backfill(root.table("backfill"))
 
     outlets_table = root.table("outlets", required=True)
     assert outlets_table is not None
@@ -381,6 +410,7 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
         digest=digest,
         dedupe=dedupe,
         relevance=relevance_data,
+        backfill=backfill,
     )
     # Compile the rules now, so a bad pattern is a config error before anything runs.
     from .classify import compile_rules
@@ -470,6 +500,41 @@ def _dedupe(table: Reader | None) -> DedupeConfig:
     return config
 
 
+def _backfill(table: Reader | None) -> BackfillConfig:
+    if table is None:
+        return BackfillConfig()
+    d = BackfillConfig()
+    config = BackfillConfig(
+        per_host_interval=table.number("per_host_interval", d.per_host_interval),
+        expected_per_month=table.whole("expected_per_month", d.expected_per_month, minimum=1),
+    )
+    table.check_unknown()
+    return config
+
+
+def _archive(table: Reader | None, urls: Callable[[Reader, str], tuple[str, ...]]) -> ArchiveConfig:
+    """``[outlets.KEY.backfill]``: every template is checked here, so a typo fails before a long walk."""
+    if table is None:
+        return ArchiveConfig()
+    archives = urls(table, "archives")
+    for template in archives:
+        if "{yyyy}" not in template or "{mm}" not in template:
+            raise table.fail("archives", "URL templates containing {yyyy} and {mm} (and maybe {dd}, {page})", template)
+    feed_pages = urls(table, "feed_pages")
+    for template in feed_pages:
+        if "{page}" not in template:
+            raise table.fail("feed_pages", "URL templates containing {page}", template)
+    config = ArchiveConfig(
+        sitemaps=urls(table, "sitemaps"),
+        archives=archives,
+        feed_pages=feed_pages,
+        search=table.flag("search", False),
+        max_pages=table.whole("max_pages", 50, minimum=1),
+    )
+    table.check_unknown()
+    return config
+
+
 _OUTLET_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SELECTOR_FIELDS = ("title", "subtitle", "author", "caption", "published", "modified", "body", "tags", "section", "container")
 
@@ -504,8 +569,11 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
     except (ZoneInfoNotFoundError, ValueError):
         raise table.fail("timezone", 'an IANA time zone such as "America/Havana"', tz) from None
 
+    def urls_of(reader: Reader, name: str) -> tuple[str, ...]:
+        return tuple(urljoin(base_url, u.lstrip("/") if not _is_absolute(u) else u) for u in reader.str_list(name))
+
     def urls(name: str) -> tuple[str, ...]:
-        return tuple(urljoin(base_url, u.lstrip("/") if not _is_absolute(u) else u) for u in table.str_list(name))
+        return urls_of(table, name)
 
     search = urls("search")
     for template in search:
@@ -554,6 +622,7 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         drop=drop,
         min_interval=table.duration("min_interval", None),
         max_interval=table.duration("max_interval", None),
+        archive=_archive(table.table("backfill"), urls_of),
     )
     table.check_unknown()
     if config.min_interval and config.max_interval and config.min_interval > config.max_interval:

@@ -14,6 +14,9 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
     digests                  every reviewed digest: up to which item (seq) it went
     stories ──< items        items.story_id: copies of one text are one story (m005)
     fingerprints, bands      each item's SimHash + MinHash sketch and its lookup keys
+    backfill_steps           every archive page ``monitor backfill`` listed or walked: its resume cursor (m011)
+    backfill_months          per outlet and month: was the archive walked, how many links, did it fail
+    editions ──  items       language editions (EN/ES) of one story, linked, never merged (m011)
 """
 
 from __future__ import annotations
@@ -147,6 +150,47 @@ def m005_stories(db: Database) -> None:
     db.table("bands").create_index(["item_id"])
     db.create_view("story_items", _STORY_ITEMS_VIEW.strip())
 
+
+
+_BACKFILL_CURSORS_VIEW = """
+SELECT outlet, source, COUNT(*) AS steps, SUM(status = 'done') AS done, SUM(status = 'failed') AS failed,
+  SUM(status = 'listed') AS in_progress, SUM(links) AS links, SUM(new) AS new, MIN(month) AS oldest_month,
+  MAX(updated) AS updated
+FROM backfill_steps GROUP BY outlet, source
+"""
+
+# Relevant items per outlet, language and month (published, else first seen): the report's series.
+_TIMELINE_VIEW = """
+SELECT outlet, language, substr(COALESCE(published, first_seen), 1, 7) AS month,
+  SUM(relevant) AS relevant, COUNT(*) AS items
+FROM items GROUP BY outlet, language, month
+"""
+
+
+@MIGRATIONS(name="m011_backfill")
+def m011_backfill(db: Database) -> None:
+    """Archive walks (``monitor backfill``): a cursor per outlet and source, month coverage; language editions.
+
+    ``backfill_steps`` holds one row per archive page (a sitemap, a date archive page, a feed
+    or search page): ``found`` keeps the links it listed, so a killed walk resumes from the
+    store without fetching that page again, and ``status = 'done'`` pages are never fetched
+    again. ``backfill_months`` says which months were walked and what they returned, so the
+    timeline can show a month that could not be walked as a gap rather than a zero.
+    ``editions`` links the English and Spanish editions of one story (same ``edition_id``).
+    """
+    steps: dict[str, type] = {"outlet": str, "source": str, "url": str, "month": str, "status": str, "found": str}
+    steps |= {"links": int, "new": int, "failed": int, "oldest": str, "error": str, "updated": str}
+    db.table("backfill_steps").create(steps, pk=("outlet", "url"), not_null=["source", "status", "updated"],
+                                      defaults={"links": 0, "new": 0, "failed": 0})
+    db.table("backfill_steps").create_index(["outlet", "source"])
+    months = {"outlet": str, "month": str, "walked": int, "links": int, "failures": int, "updated": str}
+    db.table("backfill_months").create(months, pk=("outlet", "month"), defaults={"walked": 0, "links": 0, "failures": 0})
+    editions = {"item_id": str, "edition_id": str, "language": str, "score": float, "reasons": str, "linked": str}
+    db.table("editions").create(editions, pk="item_id", not_null=["edition_id", "linked"],
+                                foreign_keys=[("item_id", "items", "id")])
+    db.table("editions").create_index(["edition_id"])
+    db.create_view("backfill_cursors", _BACKFILL_CURSORS_VIEW.strip())
+    db.create_view("timeline", _TIMELINE_VIEW.strip())
 
 
 def _create_items(db: Database) -> None:

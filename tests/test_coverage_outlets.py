@@ -12,13 +12,18 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from monitor import config
-from monitor.sampleserver import SAMPLE_SITES, SampleSites, start_sites, write_sample_config
+from monitor.sampleserver import (
+    SAMPLE_SITES,
+    SampleSites,
+    start_sites,
+    write_sample_config,
+)
 
 COVERAGE_SITES = ("granma", "granma-en", "cubadebate", "cubadebate-en", "prensa-latina", "prensa-latina-en",
                   "minrex", "minrex-en", "acn", "juventud-rebelde")
