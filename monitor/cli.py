@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 import click
 
@@ -104,7 +103,7 @@ def _parse_since(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"expected a date like 2026-11-01 or 2026-11-01T08:00, got {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 # ------------------------------------------------------------------ import / export
@@ -399,14 +398,16 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
 # ------------------------------------------------------------------ commands owned by other modules
 # Each registers with one line here, so the command lives beside the code it drives.
 
-from .backfill_cli import backfill_command
-from .demo import demo_command
-from .digest import digest_command
-from .schedule import run_command
-from .serve import serve_command
-from .stories_cli import dedupe_command
+from .backfill_cli import backfill_command  # noqa: E402
+from .demo import demo_command  # noqa: E402
+from .digest import digest_command  # noqa: E402
+from .report_cli import report_command  # noqa: E402
+from .schedule import run_command  # noqa: E402
+from .serve import serve_command  # noqa: E402
+from .stories_cli import dedupe_command  # noqa: E402
 
-for _command in (digest_command, run_command, serve_command, demo_command, dedupe_command, backfill_command):
+for _command in (digest_command, run_command, serve_command, demo_command, dedupe_command, backfill_command,
+                 report_command):
     cli.add_command(_command)
 
 

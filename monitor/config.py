@@ -154,6 +154,7 @@ class Config:
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
     relevance: dict[str, Any] = field(default_factory=dict)  # raw table, compiled by classify
     backfill: BackfillConfig = field(default_factory=BackfillConfig)
+    report_tip_releases: tuple[str, ...] = ()  # [report] tip_releases; empty: monitor.report's defaults
 
     def outlet(self, key: str) -> OutletConfig:
         for outlet in self.outlets:
@@ -390,6 +391,7 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
     digest = _digest(root.table("digest"))
     dedupe = _dedupe(root.table("dedupe"))
     backfill = _backfill(root.table("backfill"))
+    tip_releases = _report(root.table("report"))
 
     outlets_table = root.table("outlets", required=True)
     assert outlets_table is not None
@@ -411,6 +413,7 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
         dedupe=dedupe,
         relevance=relevance_data,
         backfill=backfill,
+        report_tip_releases=tip_releases,
     )
     # Compile the rules now, so a bad pattern is a config error before anything runs.
     from .classify import compile_rules
@@ -510,6 +513,17 @@ def _backfill(table: Reader | None) -> BackfillConfig:
     )
     table.check_unknown()
     return config
+
+
+def _report(table: Reader | None) -> tuple[str, ...]:
+    if table is None:
+        return ()
+    releases = table.str_list("tip_releases")
+    for day in releases:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            raise table.fail("tip_releases", 'dates like "2024-06-24"', day)
+    table.check_unknown()
+    return releases
 
 
 def _archive(table: Reader | None, urls: Callable[[Reader, str], tuple[str, ...]]) -> ArchiveConfig:

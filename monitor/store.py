@@ -624,6 +624,17 @@ class Store:
         return list(self.db.query(f"SELECT * FROM backfill_months {where} ORDER BY outlet, month", list(outlets)))
 
     @_locked
+    def timeline(self, since: str) -> list[dict[str, Any]]:
+        """Relevant items per outlet and month since YYYY-MM, gaps marked: the ``timeline`` canned query.
+
+        The SQL is read from the Datasette metadata, so ``monitor report`` and Datasette show one series.
+        """
+        from monitor.serve import METADATA
+
+        sql = json.loads(METADATA.read_text(encoding="utf-8"))["databases"]["monitor"]["queries"]["timeline"]["sql"]
+        return list(self.db.query(sql, {"since": since}))
+
+    @_locked
     def published_month(self, url: str) -> str | None:
         """YYYY-MM the stored item at ``url`` was published (else first seen), or None."""
         item = self.find_by_url(url)
