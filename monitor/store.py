@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlite_utils import Database
 
-from monitor import dedupe, normalise, stories
+from monitor import dedupe, editions, normalise, stories
 from monitor.config import DedupeConfig
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
@@ -160,6 +160,8 @@ class Store:
                 outcome = self._merge(item_id, article, ident, known, source, stamp)
             if outcome.kind in ("new", "updated"):
                 self._file_in_story(outcome, article)
+            if outcome.kind == "new":
+                self._link_edition(outcome.item_id, article)
             if raw_html is not None:
                 self._put_raw_page(outcome.item_id, article, raw_html, encoding, stamp)
         log.debug("saved %s as %s (%s)", article.url, outcome.item_id, outcome.kind)
@@ -568,6 +570,74 @@ class Store:
             for outlet in sorted(set(newest) | set(polled))
         }
 
+    # --- language editions (monitor.editions) ---------------------------------
+
+    def _link_edition(self, item_id: str, article: Article) -> None:
+        """Link a new item to its other-language edition, if one is stored (never merged: two items)."""
+        if not article.language:
+            return
+        family = editions.family_of(article.outlet)
+        doc = editions.EditionDoc(
+            item_id=item_id, outlet=article.outlet, language=article.language, url=article.url,
+            published=article.published or article.fetched_at, title=article.title, body="\n\n".join(article.body),
+            topics=_topics(article.relevance.hits if article.relevance and article.relevance.relevant else ()),
+        )
+        moment = doc.published
+        window = [iso(moment - editions.WINDOW), iso(moment + editions.WINDOW)] if moment else ["", "9999"]
+        rows = self.db.execute(
+            "SELECT i.id, i.outlet, i.language, i.url, COALESCE(i.published, i.fetched_at, i.first_seen), i.title,"
+            " i.body, i.relevant, i.hits, e.edition_id FROM items i LEFT JOIN editions e ON e.item_id = i.id"
+            " WHERE i.outlet IN (?, ?, ?) AND i.language IS NOT NULL AND i.language != ? AND i.id != ?"
+            " AND COALESCE(i.published, i.fetched_at, i.first_seen) BETWEEN ? AND ?",
+            [family, f"{family}-en", f"{family}-es", article.language, item_id, *window],
+        ).fetchall()
+        taken = self._languages_by_edition([r[9] for r in rows if r[9]])
+        candidates = [
+            editions.EditionDoc(item_id=r[0], outlet=r[1], language=r[2], url=r[3], published=parse_iso(r[4]),
+                                title=r[5] or "", body=r[6] or "",
+                                topics=_topics(json.loads(r[8] or "[]") if r[7] else ()))
+            for r in rows if not (r[9] and article.language in taken.get(r[9], set()))
+        ]  # fmt: skip
+        best = editions.best_edition(doc, candidates)
+        if best is None:
+            return
+        other, match = best
+        edition_id = next((r[9] for r in rows if r[0] == other.item_id and r[9]), None) or other.item_id
+        sql = ("INSERT INTO editions (item_id, edition_id, language, score, reasons, linked) VALUES (?, ?, ?, ?, ?, ?)"
+               " ON CONFLICT(item_id) DO NOTHING")
+        stamp = iso(article.fetched_at) or iso(moment) or ""
+        self.db.execute(sql, [other.item_id, edition_id, other.language, None, None, stamp])
+        self.db.execute(sql, [item_id, edition_id, article.language, match.score,
+                              json.dumps(match.reasons), stamp])
+
+    def _languages_by_edition(self, edition_ids: Sequence[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        if edition_ids:
+            marks = ", ".join("?" * len(edition_ids))
+            sql = f"SELECT edition_id, language FROM editions WHERE edition_id IN ({marks})"
+            for edition_id, language in self.db.execute(sql, list(edition_ids)).fetchall():
+                found.setdefault(edition_id, set()).add(language)
+        return found
+
+    @_locked
+    def editions_of(self, item_ids: Sequence[str]) -> dict[str, str]:
+        """item id -> edition id, for the items that have another-language edition."""
+        if not item_ids:
+            return {}
+        marks = ", ".join("?" * len(item_ids))
+        sql = f"SELECT item_id, edition_id FROM editions WHERE item_id IN ({marks})"
+        return dict(self.db.execute(sql, list(item_ids)).fetchall())
+
+    @_locked
+    def edition_items(self, edition_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Every item of these editions (any language), with its edition id."""
+        if not edition_ids:
+            return []
+        marks = ", ".join("?" * len(edition_ids))
+        sql = (f"SELECT e.edition_id, i.* FROM editions e JOIN items i ON i.id = e.item_id"
+               f" WHERE e.edition_id IN ({marks}) ORDER BY i.seq")
+        return [_decode(row) for row in self.db.query(sql, list(edition_ids))]
+
     # --- archive walks (monitor.backfill) -------------------------------------
 
     @_locked
@@ -718,6 +788,11 @@ class HttpCache:
 
 
 # --- row helpers -------------------------------------------------------------
+
+
+def _topics(hits: Any) -> frozenset[str]:
+    """Rule families of an item's hits (Hit records or the stored JSON dicts)."""
+    return frozenset(h["family"] if isinstance(h, dict) else h.family for h in hits)
 
 
 def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
