@@ -29,8 +29,24 @@ _TOPICS = (
      "Los productores de Guantánamo recogieron más café que el año anterior gracias a las lluvias de la primavera, "
      "informó la delegación provincial de la Agricultura."),
 )
-_FILLER = ("Según fuentes oficiales, los resultados se presentarán en una conferencia de prensa la próxima semana, "
-           "con la participación de especialistas de varios organismos y representantes de las provincias.")
+# Words for each article's own paragraphs: generated texts must not look like copies of each other
+# (monitor.stories would file them as one story).
+_WORDS = ("""la el de en y a los del se las por un para con una su al lo como más pero sus le ya o este sí porque esta
+entre cuando muy sin sobre también me hasta hay donde quien desde todo nos durante todos uno les ni contra otros ese
+eso ante ellos e esto antes algunos qué unos otro otras otra él tanto esa estos mucho quienes nada muchos cual poco
+ella estar estas algunas algo nosotros provincia gobierno ministerio programa salud escuela hospital puerto obra
+cosecha lluvia campesinos médicos maestros jóvenes fábrica energía agua vivienda carretera turismo cultura deporte
+festival museo biblioteca teatro música ciencia investigación universidad estudiantes trabajadores cooperativa
+mercado precio transporte ómnibus tren barco aeropuerto Holguín Camagüey Cienfuegos Matanzas Pinar Santiago Granma
+Tunas Artemisa Mayabeque Sancti Spíritus Villa Clara Guantánamo""").split()
+
+
+def _paragraph(seed: int, words: int = 55) -> str:
+    state, out = seed * 2654435761 % 2**32 or 1, []
+    for _ in range(words):
+        state = (state * 1103515245 + 12345) % 2**31
+        out.append(_WORDS[state % len(_WORDS)])
+    return " ".join(out).capitalize() + "."
 
 
 class ArchiveSite(ThreadingHTTPServer):
@@ -102,7 +118,8 @@ class ArchiveSite(ThreadingHTTPServer):
         published = self.published(month, n).isoformat()
         ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title, "datePublished": published,
               "inLanguage": "es"}
-        body = "".join(f"<p>{text}</p>" for text in (lede, _FILLER, _FILLER.replace("próxima", "siguiente")))
+        seed = int(month.replace("-", "")) * 1000 + n
+        body = "".join(f"<p>{text}</p>" for text in (lede, _paragraph(seed), _paragraph(seed + 500_000)))
         return (
             f'<!DOCTYPE html><html lang="es"><head><meta charset="utf-8"><title>{title} | Cubadebate</title>'
             f'<meta property="og:type" content="article"><meta property="og:title" content="{title}">'
@@ -115,7 +132,8 @@ class ArchiveSite(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: ArchiveSite
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real site; so headers and body must not wait on Nagle
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
