@@ -16,8 +16,8 @@ from typing import Iterator
 
 import pytest
 
-from monitor.normalise import parse
 from monitor.sampleserver import SampleSites, start_sites, write_sample_config
+from monitor.seedformat import parse
 
 SITES = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
 INTERVAL = 0.15  # per-host pacing used in this module, seconds
