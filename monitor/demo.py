@@ -39,8 +39,8 @@ def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
     with open_run(config) as run:
         report = poll(config.enabled_outlets, run)
     names = {o.key: f"{o.name} ({o.language})" for o in config.outlets}
-    for run in report.runs:
-        echo(summary_line(run, names[run.outlet]))
+    for outlet_run in report.runs:
+        echo(summary_line(outlet_run, names[outlet_run.outlet]))
     echo(report.summary())
 
 

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
@@ -52,15 +52,16 @@ _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
 
 T = TypeVar("T")
+P = ParamSpec("P")
 REPROCESS = "reprocess"  # save() source of a re-extraction from a stored page (no new sighting)
 
 
-def _locked(method: Callable[..., T]) -> Callable[..., T]:
+def _locked(method: Callable[Concatenate[Store, P], T]) -> Callable[Concatenate[Store, P], T]:
     """Reads take the store's lock too: threads share one connection, and a read must not
     run inside another thread's open write transaction (it would see uncommitted rows)."""
 
     @functools.wraps(method)
-    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> T:
+    def wrapper(self: Store, *args: P.args, **kwargs: P.kwargs) -> T:
         with self._lock:
             return method(self, *args, **kwargs)
 

@@ -126,8 +126,7 @@ def stories(obj: Context, rebuild: bool) -> None:
         unfiled = f"; {summary.unfiled:,} without a story: run --rebuild" if summary.unfiled else ""
         click.echo(f"{summary.items:,} items in {summary.stories:,} stories ({summary.merged:,} merged){unfiled}")
         return
-    with click.progressbar(length=store.count_items(), label="refiling items", file=click.get_text_stream("stderr"),
-                           show_pos=True) as bar:
+    with click.progressbar(length=store.count_items(), label="refiling items", file=sys.stderr, show_pos=True) as bar:
         summary = store.rebuild_stories(progress=bar.update)
     click.echo(f"rebuilt {summary.items:,} items into {summary.stories:,} stories ({summary.merged:,} merged, "
                f"{summary.changed:,} changed story) with {thresholds}")
