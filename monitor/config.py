@@ -14,13 +14,15 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .classify import Ruleset, compile_rules
 from .errors import ConfigError
 from .toml_reader import Reader, Source, parse_interval
+
+if TYPE_CHECKING:  # classify loads its folding tables at import: `monitor --help` should not wait for them
+    from .classify import Ruleset
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +135,7 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
     relevance: dict[str, Any] = field(default_factory=dict)  # the raw [relevance] table
-    rules: Ruleset = field(default_factory=compile_rules)  # ... compiled once, by load
+    rules: Ruleset = field(default_factory=lambda: _compile({}))  # ... compiled once, by load
 
     def outlet(self, key: str) -> OutletConfig:
         for outlet in self.outlets:
@@ -238,9 +240,15 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
         relevance=relevance_data,
         # Compiled now, so a bad pattern is a config error before anything runs, and kept:
         # every command and run uses these rules.
-        rules=compile_rules(relevance_data, source=source),
+        rules=_compile(relevance_data, source),
     )
     return config
+
+
+def _compile(table: dict[str, Any], source: Source | None = None) -> Ruleset:
+    from .classify import compile_rules
+
+    return compile_rules(table, source=source)
 
 
 def _relative_to(config_path: Path, value: str) -> Path:

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
 
 from .config import Config
-from .folding import fold, fold_with_map
 from .models import parse_iso
 
 if TYPE_CHECKING:  # types only: building a digest reads through the store it is given
@@ -264,6 +263,8 @@ def excerpt(body: str, hits: Sequence[dict[str, Any]], width: int) -> Excerpt | 
     found whatever its accents or case. Title-only matches fall back to the lede.
     """
 
+    from .folding import fold_with_map  # builds its tables at import: not at `monitor --help`
+
     flat = " ".join(body.split())
     if not flat:
         return None
@@ -278,6 +279,8 @@ def excerpt(body: str, hits: Sequence[dict[str, Any]], width: int) -> Excerpt | 
 
 def _find_words(folded: str, needle: str) -> tuple[int, int] | None:
     """Where ``needle`` occurs as whole words in ``folded``."""
+    from .folding import fold
+
     needle = fold(needle)
     start = 0
     while needle and (at := folded.find(needle, start)) >= 0:
