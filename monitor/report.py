@@ -192,7 +192,7 @@ def _outlet_html(report: Report, outlet: Outlet) -> str:
             parts.append(f'<rect class="gap" data-month="{month}" data-gap="{_e(gap)}" x="{x}" y="{_TOP_PAD}" '
                          f'width="{_BAR}" height="{_HEIGHT}" fill="url(#hatch)"><title>{month}: gap ({_e(gap)})</title></rect>')
             continue
-        y = _TOP_PAD + _HEIGHT
+        y: float = _TOP_PAD + _HEIGHT
         for series in outlet.editions:
             cell = next((c for c in series.cells if c.month == month), None)
             value = cell.relevant if cell and cell.relevant else 0
