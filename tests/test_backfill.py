@@ -184,3 +184,37 @@ def test_kill_mid_backfill_then_resume_fetches_nothing_twice_and_misses_nothing(
         again = subprocess.run(args, capture_output=True, text=True, timeout=60)
         assert again.returncode == 0
         assert set(site.requests) <= {"/robots.txt"}  # a finished backfill costs nothing
+
+
+def test_progress_with_time_left_on_a_terminal_quiet_lines_when_piped(tmp_path: Path) -> None:
+    """A person at a terminal sees counts and an estimate of the time left; piped output stays plain."""
+    import pty
+
+    with ArchiveSite(first_year=2019, years=1, per_month=2) as site:
+        config = tmp_path / "config.toml"
+        config.write_text(archive_config(site.base_url, "store.db"), encoding="utf-8")
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "backfill",
+                                 "--since", "2019-01-01", "--until", "2019-12-31"],
+                                stdout=subprocess.PIPE, stderr=follower, text=True)
+        os.close(follower)
+        out, _ = proc.communicate(timeout=120)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+    assert proc.returncode == 0
+    live = seen.replace(b"\x1b[K", b"").decode()
+    assert "\rarchive sitemap /sitemap.xml 1/12 · 2 new (" in live and "12/12" in live and "ETA " in live
+    assert "\r" not in out
+    assert out.splitlines() == [
+        "Archivo, sitemap /sitemap.xml: 13 archive pages (13 fetched), 24 articles listed: 24 new (12 relevant), "
+        "0 already stored, 0 failed",
+        "24 new (12 relevant), 0 already stored, 0 failed, 0 outlets failing",
+    ]
