@@ -584,13 +584,18 @@ class Store:
             topics=_topics(article.relevance.hits if article.relevance and article.relevance.relevant else ()),
         )
         moment = doc.published
-        window = [iso(moment - editions.WINDOW), iso(moment + editions.WINDOW)] if moment else ["", "9999"]
+        if moment is None:
+            return
+        window = [iso(moment - editions.WINDOW), iso(moment + editions.WINDOW)]
+        # Two index range scans (items.published, items.first_seen for undated items): the
+        # lookup costs the same however large the store grows.
         rows = self.db.execute(
-            "SELECT i.id, i.outlet, i.language, i.url, COALESCE(i.published, i.fetched_at, i.first_seen), i.title,"
+            "SELECT i.id, i.outlet, i.language, i.url, COALESCE(i.published, i.first_seen), i.title,"
             " i.body, i.relevant, i.hits, e.edition_id FROM items i LEFT JOIN editions e ON e.item_id = i.id"
-            " WHERE i.outlet IN (?, ?, ?) AND i.language IS NOT NULL AND i.language != ? AND i.id != ?"
-            " AND COALESCE(i.published, i.fetched_at, i.first_seen) BETWEEN ? AND ?",
-            [family, f"{family}-en", f"{family}-es", article.language, item_id, *window],
+            " WHERE i.id IN (SELECT id FROM items WHERE published BETWEEN ?1 AND ?2"
+            " UNION ALL SELECT id FROM items WHERE first_seen BETWEEN ?1 AND ?2 AND published IS NULL)"
+            " AND +i.outlet IN (?3, ?4, ?5) AND i.language IS NOT NULL AND i.language != ?6 AND i.id != ?7",
+            [*window, family, f"{family}-en", f"{family}-es", article.language, item_id],
         ).fetchall()
         taken = self._languages_by_edition([r[9] for r in rows if r[9]])
         candidates = [
