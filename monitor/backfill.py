@@ -376,15 +376,23 @@ def run_backfill(outlets: list[OutletConfig], ctx: PollContext, window: Window, 
     def one(outlet: OutletConfig) -> Totals:
         try:
             return _OutletWalk(outlet, ctx, window, shown).run()
-        except MonitorError as exc:  # the store refused: this outlet stops, the others go on
-            log.error("%s", exc, extra={"outlet": outlet.key})
+        except Exception as exc:  # the store refused, or a bug: this outlet stops, the others go on
+            if isinstance(exc, MonitorError):
+                log.error("%s", exc, extra={"outlet": outlet.key})
+            else:
+                log.exception("internal error during backfill", extra={"outlet": outlet.key})
             totals = Totals()
-            totals.reasons[exc.reason] += 1
+            totals.reasons[getattr(exc, "reason", "internal error")] += 1
             totals.failed_steps += 1
             return totals
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(outlets))), thread_name_prefix="backfill") as pool:
-        results = list(pool.map(one, outlets))
+        futures = [pool.submit(one, outlet) for outlet in outlets]
+        try:
+            results = [future.result() for future in futures]
+        except KeyboardInterrupt:  # Ctrl-C: every walk stops after the article in hand; the store is the cursor
+            ctx.stop.set()
+            raise
     return {o.key: t for o, t in zip(outlets, results)}
 
 

@@ -218,3 +218,25 @@ def test_progress_with_time_left_on_a_terminal_quiet_lines_when_piped(tmp_path: 
         "0 already stored, 0 failed",
         "24 new (12 relevant), 0 already stored, 0 failed, 0 outlets failing",
     ]
+
+
+def test_ctrl_c_stops_promptly_and_the_next_run_resumes(tmp_path: Path) -> None:
+    with ArchiveSite(first_year=2019, years=1, per_month=10) as site:
+        config = tmp_path / "config.toml"
+        config.write_text(archive_config(site.base_url, "store.db", per_host_interval=0.01), encoding="utf-8")
+        db = tmp_path / "store.db"
+        args = [sys.executable, "-m", "monitor", "--config", str(config), "backfill", "--since", "2019-01-01",
+                "--until", "2019-12-31"]
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while _items(db) < 20 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)  # stops after the article in hand, not at the end of the walk
+        assert process.returncode == 130 and "run the same command again to resume" in err
+        assert _items(db) < site.articles
+        resumed = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert resumed.returncode == 0, resumed.stderr
+        assert _items(db) == site.articles
+        twice = [t for t, n in site.requests.items() if n > 1 and t != "/robots.txt"]
+        assert len(twice) <= 1, twice
