@@ -1,23 +1,21 @@
 """Backfill throughput and resume cost on a loopback archive.
 
-    python benchmarks/backfill.py [--years 8] [--per-month 300] [--kill-at 0.5] [--resume-articles 300]
+    python benchmarks/backfill.py [--years 8] [--per-month 300] [--kill-at 0.5]
 
 One outlet's archive on 127.0.0.1 (``monitor.sample_archive``: a Cubadebate-like
 WordPress site, a sitemap index with one child per month, ``--years`` x 12 x
 ``--per-month`` articles, one in seven about trafficking), walked by the real
 command, ``monitor backfill`` in a child process, with politeness off (per-host
-interval 0), into a fresh SQLite store. Three runs, side by side:
+interval 0), into a fresh SQLite store. One archive, three runs side by side:
 
-* **fresh**: the whole archive from an empty store (the baseline): articles/s and
-  requests per stored article (archive pages + articles + robots.txt);
-* **again**: the same command once it has finished: what an idempotent re-run costs;
-* **resume**: a fresh store, ``kill -9`` once ``--kill-at`` of the archive is stored,
-  then the same command again, timed until it has stored ``--resume-articles`` more:
-  pages requested twice, seconds before the first new article, and its rate
-  against the fresh walk's.
+* **first run** (the baseline): from the empty store until ``kill -9`` once
+  ``--kill-at`` of the archive is stored: articles/s;
+* **resumed run**: the same command again, to the end: pages requested a second
+  time, seconds before its first new article, articles/s against the first run's;
+* **again**: the same command once everything is stored (idempotence: what a re-run costs).
 
-Measured (2 shared cores): see the README section "Backfill"; the command there
-is the one that produced the figures.
+Over the whole archive: requests per stored article (archive pages, articles and
+robots.txt, plus what the kill made us ask twice).
 """
 
 from __future__ import annotations
@@ -72,43 +70,38 @@ def command(config: Path, years: int) -> list[str]:
             "--since", f"{FIRST_YEAR}-01-01", "--until", until]
 
 
-def fresh_store(site: ArchiveSite, folder: Path, name: str) -> tuple[Path, Path]:
-    config = folder / f"{name}.toml"
-    config.write_text(archive_config(site.base_url, f"{name}.db", per_host_interval=0.0), encoding="utf-8")
-    return config, folder / f"{name}.db"
-
-
-def full_walk(site: ArchiveSite, config: Path, db: Path, years: int, name: str) -> Run:
-    before, stored_before = sum(site.requests.values()), items(db)
+def first_run(site: ArchiveSite, config: Path, db: Path, years: int, kill_at: float) -> Run:
     start = time.perf_counter()
-    subprocess.run(command(config, years), check=True, stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - start
-    return Run(name, seconds, items(db) - stored_before, sum(site.requests.values()) - before)
-
-
-def resume(site: ArchiveSite, folder: Path, years: int, kill_at: float, resume_articles: int) -> Run:
-    config, db = fresh_store(site, folder, "resume")
-    site.requests.clear()
     process = subprocess.Popen(command(config, years), stdout=subprocess.DEVNULL)
     target = int(site.articles * kill_at)
     while items(db) < target and process.poll() is None:
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
+    return Run(f"first run, kill -9 at {kill_at:.0%} (baseline)", time.perf_counter() - start, items(db),
+               sum(site.requests.values()))
+
+
+def resumed_run(site: ArchiveSite, config: Path, db: Path, years: int) -> Run:
     at_kill, seen = items(db), dict(site.requests)
     start = time.perf_counter()
     process = subprocess.Popen(command(config, years), stdout=subprocess.DEVNULL)
     first = None
-    while process.poll() is None and items(db) < at_kill + resume_articles:
+    while process.poll() is None:
         if first is None and items(db) > at_kill:
             first = time.perf_counter() - start
         time.sleep(0.02)
     seconds = time.perf_counter() - start
-    process.send_signal(signal.SIGINT)  # Ctrl-C: the walk stops; the store keeps what it has
-    process.wait()
     repeated = sum(1 for target, n in site.requests.items() if target != "/robots.txt" and n > seen.get(target, 0) > 0)
-    requests = sum(site.requests.values()) - sum(seen.values())
-    return Run(f"resume after kill -9 at {at_kill}", seconds, items(db) - at_kill, requests, repeated, first)
+    return Run("resumed run, to the end", seconds, items(db) - at_kill, sum(site.requests.values()) - sum(seen.values()),
+               repeated, first)
+
+
+def again(site: ArchiveSite, config: Path, db: Path, years: int) -> Run:
+    before, stored = sum(site.requests.values()), items(db)
+    start = time.perf_counter()
+    subprocess.run(command(config, years), check=True, stdout=subprocess.DEVNULL)
+    return Run("again, all stored", time.perf_counter() - start, items(db) - stored, sum(site.requests.values()) - before)
 
 
 def main() -> None:
@@ -116,31 +109,33 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=8)
     parser.add_argument("--per-month", type=int, default=300)
     parser.add_argument("--kill-at", type=float, default=0.5, help="fraction of the archive stored before kill -9")
-    parser.add_argument("--resume-articles", type=int, default=300, help="articles the resumed run is timed over")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="monitor-backfill-bench-") as tmp, \
             ArchiveSite(first_year=FIRST_YEAR, years=args.years, per_month=args.per_month) as site:
         folder = Path(tmp)
-        print(f"archive: {args.years} years x 12 months x {args.per_month} = {site.articles} articles on {site.base_url}, "
-              "politeness off (per-host interval 0)", flush=True)
-        config, db = fresh_store(site, folder, "fresh")
-        fresh = full_walk(site, config, db, args.years, "fresh walk (baseline)")
-        print(f"  {fresh.name}: {fresh.stored} stored in {fresh.seconds:.0f} s", flush=True)
-        again = full_walk(site, config, db, args.years, "again (all stored)")
-        runs = [fresh, again, resume(site, folder, args.years, args.kill_at, args.resume_articles)]
+        config, db = folder / "config.toml", folder / "monitor.db"
+        config.write_text(archive_config(site.base_url, str(db), per_host_interval=0.0), encoding="utf-8")
+        print(f"archive: {args.years} years x 12 months x {args.per_month} = {site.articles} articles on "
+              f"{site.base_url}, politeness off (per-host interval 0)", flush=True)
+        first = first_run(site, config, db, args.years, args.kill_at)
+        print(f"  {first.name}: {first.stored} stored in {first.seconds:.0f} s", flush=True)
+        resumed = resumed_run(site, config, db, args.years)
+        print(f"  {resumed.name}: {resumed.stored} stored in {resumed.seconds:.0f} s", flush=True)
+        runs = [first, resumed, again(site, config, db, args.years)]
+        total_requests, total_stored = sum(site.requests.values()), items(db)
 
-    print(f"\n{'run':<34}{'seconds':>9}{'stored':>8}{'articles/s':>12}{'requests':>10}{'req/article':>13}")
+    print(f"\n{'run':<40}{'seconds':>9}{'stored':>8}{'articles/s':>12}{'requests':>10}{'req/article':>13}")
     for run in runs:
-        print(f"{run.name:<34}{run.seconds:>9.1f}{run.stored:>8}{run.rate:>12.1f}{run.requests:>10}{run.per_article:>13.3f}")
-    fresh, again, resumed = runs
-    print(f"\nfresh walk: {fresh.rate:.1f} articles/s, {fresh.per_article:.3f} requests per stored article "
-          f"({fresh.requests - fresh.stored} archive pages and robots.txt for {fresh.stored} articles)")
-    print(f"again: {again.requests} requests, {again.seconds:.1f} s "
-          f"({again.seconds / fresh.seconds:.3f}x the fresh walk's time): it fetches nothing it has")
-    first = f"{resumed.first_new_after:.1f} s" if resumed.first_new_after is not None else "n/a"
-    print(f"resume: {resumed.repeated} pages requested twice; first new article after {first}; "
-          f"{resumed.rate:.1f} articles/s = {resumed.rate / fresh.rate:.2f}x the fresh walk's rate")
+        print(f"{run.name:<40}{run.seconds:>9.1f}{run.stored:>8}{run.rate:>12.1f}{run.requests:>10}{run.per_article:>13.3f}")
+    first, resumed, repeat = runs
+    whole = first.seconds + resumed.seconds
+    print(f"\nwhole archive: {total_stored} of {site.articles} stored in {whole:.0f} s = {total_stored / whole:.1f} articles/s; "
+          f"{total_requests} requests = {total_requests / total_stored:.3f} per stored article")
+    when = f"{resumed.first_new_after:.1f} s" if resumed.first_new_after is not None else "n/a"
+    print(f"resume after kill -9: {resumed.repeated} pages requested twice; first new article after {when}; "
+          f"{resumed.rate:.1f} articles/s = {resumed.rate / first.rate:.2f}x the first run's")
+    print(f"again: {repeat.requests} requests in {repeat.seconds:.1f} s: nothing it has is fetched again")
 
 
 if __name__ == "__main__":
