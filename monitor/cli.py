@@ -7,8 +7,10 @@ with status 2 before anything runs; ``-v``/``-q`` and ``--log-format json`` set 
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import threading
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +20,7 @@ import click
 
 from . import config as config_mod
 from . import logs
-from .errors import ConfigError, MonitorError
+from .errors import EXIT_CODES, MonitorError
 from .models import utc_now
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Context:
     config_path: Path | None
     db_path: Path | None
+    verbose: int = 0
     _config: config_mod.Config | None = None
     _store: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -39,11 +42,15 @@ class Context:
             self._config = config_mod.load(self.config_path, store_path=self.db_path)
         return self._config
 
-    def store(self) -> Any:
+    def store(self, *, create: bool = False) -> Any:
+        """The store; only commands that write it pass ``create`` (a typo'd --db must not
+        become an empty store that reports nothing). Creating one is said once."""
         if self._store is None:
             from .store import Store
 
-            self._store = Store(self.config.store_path, dedupe=self.config.dedupe)
+            self._store = Store(self.config.store_path, dedupe=self.config.dedupe, create=create)
+            if self._store.created:
+                click.echo(f"created a new store at {self._store.path}", err=True)
         return self._store
 
     def close(self) -> None:
@@ -53,17 +60,36 @@ class Context:
 
 
 class MonitorGroup(click.Group):
-    """Turns our errors into clean messages and exit codes (2 for configuration)."""
+    """Turns user errors and environment faults into one-line messages and their exit
+    statuses (``errors.EXIT_CODES``); ``-vv`` adds the traceback. Bugs keep theirs."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(2)
         except MonitorError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(getattr(exc, "exit_code", 1))
+            _fail(ctx, str(exc), exc.exit_code)
+        except sqlite3.DatabaseError as exc:  # met after opening: e.g. a page of the file is corrupt
+            from .store import environment_fault, unusable
+
+            if not environment_fault(exc) or not isinstance(ctx.obj, Context):
+                raise
+            _fail(ctx, str(unusable(ctx.obj.config.store_path, exc)), 4)
+        except OSError as exc:  # a path we were given cannot be read or written
+            _fail(ctx, f"{exc} — check the path and its permissions", 2)
+        except KeyboardInterrupt:
+            _fail(ctx, "interrupted", 130)
+
+
+def _fail(ctx: click.Context, message: str, status: int) -> None:
+    verbose = ctx.obj.verbose if isinstance(ctx.obj, Context) else 0
+    if verbose >= 2:
+        traceback.print_exc()
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(status)
+
+
+def _exit_statuses() -> str:
+    return "\n".join(f"        {code:<4} {meaning}" for code, meaning in EXIT_CODES)
 
 
 @click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,11 +115,19 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None, verb
         monitor run                     # the same on a schedule, as a daemon
         monitor digest                  # what is new and relevant
         monitor --db news.db status     # health of every outlet
+
+    \b
+    Exit statuses (every command):
+{exit_statuses}
+    Errors are one line naming the file and what to do; -vv adds the traceback.
     """
     logs.setup(-1 if quiet else verbose, log_format)
-    state = Context(config_path=config_path, db_path=db_path)
+    state = Context(config_path=config_path, db_path=db_path, verbose=verbose)
     ctx.obj = state
     ctx.call_on_close(state.close)
+
+
+cli.help = (cli.help or "").replace("{exit_statuses}", _exit_statuses())
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -127,7 +161,7 @@ def import_(obj: Context, paths: tuple[Path, ...], url: str | None, outlet_key: 
     """
     from .importer import import_paths
 
-    report = import_paths(obj.config, obj.store(), paths, url=url, outlet_key=outlet_key, now=utc_now())
+    report = import_paths(obj.config, obj.store(create=True), paths, url=url, outlet_key=outlet_key, now=utc_now())
     for name, reason in report.skipped:
         click.echo(f"skipped {name}: {reason}", err=True)
     click.echo(report.summary())
@@ -274,7 +308,7 @@ def _poll_context(obj: Context) -> Any:
     from .pipeline import PollContext
 
     cfg = obj.config
-    store = obj.store()
+    store = obj.store(create=True)  # poll and run: the commands that create a store
     fetcher = Fetcher(cfg.http, cache=store.validators)
     obj.extras["fetcher"] = fetcher
     return PollContext(config=cfg, fetcher=fetcher, rules=compile_rules(cfg.relevance), store=store)
@@ -388,6 +422,7 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
     from .check import run_check
 
     outlet = obj.config.outlet(outlet_key)
+    obj.store()  # nothing is stored, but a --db that names no store is a mistake to report now
     from .fetch import Fetcher
 
     with Fetcher(obj.config.http) as fetcher:

@@ -42,6 +42,8 @@ def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
     from .store import Store
 
     with Store(config.store_path, dedupe=config.dedupe) as store, Fetcher(config.http, cache=store.validators) as fetcher:
+        if store.created:
+            echo(f"created a new store at {store.path}")
         context = PollContext(config=config, fetcher=fetcher, rules=compile_rules(config.relevance), store=store)
         report = poll(config.enabled_outlets, context)
     names = {o.key: f"{o.name} ({o.language})" for o in config.outlets}

@@ -78,7 +78,7 @@ def serve_command(obj: Any, host: str, port: int, print_command: bool) -> None:
         monitor --db news.db serve --port 9000
         monitor serve --print-command
     """
-    store = obj.store()  # creates or migrates the file, so every view exists
+    store = obj.store()  # migrates the file, so every view exists (never creates one)
     db_path = Path(store.path)
     obj.close()
     if print_command:

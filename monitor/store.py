@@ -35,8 +35,8 @@ from sqlite_utils import Database
 
 from monitor import dedupe, normalise, stories
 from monitor.config import DedupeConfig
-from monitor.errors import StoreError
-from monitor.migrations import MIGRATIONS
+from monitor.errors import NoStore, StoreError, StoreUnusable
+from monitor.migrations import MIGRATIONS, migration_names
 from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
 from monitor.urls import canonical_url, identity_key
 
@@ -70,19 +70,33 @@ def _locked(method: Callable[..., T]) -> Callable[..., T]:
 class Store:
     """Items, their URLs and versions, runs and the HTTP cache in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, dedupe: DedupeConfig | None = None) -> None:
+    def __init__(self, path: str | Path, *, dedupe: DedupeConfig | None = None, create: bool = True) -> None:
+        """Open (and migrate) the store at ``path``.
+
+        ``create=False`` is for commands that only read: a path with no store raises
+        :class:`NoStore` instead of quietly creating an empty one. ``created`` says
+        whether this open made the file. A file that cannot serve as a store (not
+        SQLite, corrupt, unwritable, a newer schema) raises :class:`StoreUnusable`.
+        """
         self.path = Path(path)
         self.dedupe_config = dedupe or DedupeConfig()  # story thresholds ([dedupe] in the config)
-        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        self.db = Database(conn)
+        self.created = not self.path.exists()
+        if self.created and not create:
+            raise NoStore(self.path)
         self._lock = threading.RLock()  # one writer per Store, whatever the thread
-        self._configure()
-        self._migrate()
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            self.db = Database(conn)
+            self._check_schema()  # before anything is written
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise unusable(self.path, exc) from exc
         self.validators = HttpCache(self)
 
     @classmethod
-    def open(cls, path: str | Path, *, dedupe: DedupeConfig | None = None) -> Store:
-        return cls(path, dedupe=dedupe)
+    def open(cls, path: str | Path, *, dedupe: DedupeConfig | None = None, create: bool = True) -> Store:
+        return cls(path, dedupe=dedupe, create=create)
 
     def close(self) -> None:
         self.db.close()
@@ -100,6 +114,16 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
+
+    def _check_schema(self) -> None:
+        """A store a newer monitor has migrated must not be written by this one."""
+        known = set(migration_names())
+        unknown = [m.name for m in MIGRATIONS.applied(self.db) if m.name not in known]
+        if unknown:
+            raise StoreUnusable(
+                f"{self.path}: written by a newer monitor (schema {unknown[-1]}, unknown to this release)"
+                " — upgrade monitor, or point --db / MONITOR_DB at a store of this release"
+            )
 
     def _migrate(self) -> None:
         if not MIGRATIONS.pending(self.db):
@@ -131,6 +155,8 @@ class Store:
                 self.db.execute("COMMIT")
             except BaseException as error:
                 self.db.rollback()
+                if isinstance(error, sqlite3.DatabaseError) and environment_fault(error):
+                    raise unusable(self.path, error) from error  # corrupt, read-only, disk full
                 if isinstance(error, sqlite3.OperationalError):
                     raise StoreError(f"{self.path}: {error}") from error
                 raise
@@ -645,6 +671,31 @@ class HttpCache:
 
 
 # --- row helpers -------------------------------------------------------------
+
+
+_ENVIRONMENT_FAULTS = ("file is not a database", "malformed", "corrupt", "readonly", "unable to open",
+                       "disk I/O", "database or disk is full")
+
+
+def environment_fault(error: sqlite3.DatabaseError) -> bool:
+    """The file or the disk is at fault, not a query (a bug) or a lock held too long."""
+    return any(text in str(error) for text in _ENVIRONMENT_FAULTS)
+
+
+def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreUnusable:
+    """SQLite's complaint about ``path`` as one line: what is wrong and what to do."""
+    text = str(error)
+    if "file is not a database" in text:
+        return StoreUnusable(f"{path}: not an SQLite database — check that --db / MONITOR_DB names the "
+                             "monitor store, or restore the store from a backup")
+    if "malformed" in text or "corrupt" in text:
+        return StoreUnusable(f"{path}: the store is corrupt ({text}) — check it with "
+                             f"`sqlite3 {path} 'PRAGMA integrity_check'` and restore it from a backup")
+    if any(fault in text for fault in ("readonly", "unable to open", "disk I/O", "full")):
+        return StoreUnusable(f"{path}: cannot open the store for writing ({text}) — check that the path is "
+                             "a file in an existing folder, that this user may write to both, and the free space")
+    return StoreUnusable(f"{path}: the store cannot be used ({text}) — check the path, or restore it from a backup")
+
 
 
 def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
