@@ -7,6 +7,7 @@ with status 2 before anything runs; ``-v``/``-q`` and ``--log-format json`` set 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import threading
@@ -256,26 +257,54 @@ def reclassify(obj: Context) -> None:
 
 
 @cli.command()
+@click.argument("outlet_key", metavar="[OUTLET]", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON")
+@click.option("--max-age", metavar="AGE",
+              help='Exit 1 unless a run completed within AGE ("2h", "90m") and any daemon is alive')
+@click.option("-n", "--limit", type=click.IntRange(1), default=20, show_default=True,
+              help="Failures to list for OUTLET")
 @click.pass_obj
-def status(obj: Context, as_json: bool) -> None:
+def status(obj: Context, outlet_key: str | None, as_json: bool, max_age: str | None, limit: int) -> None:
     """Items per outlet, relevant counts, the last run and any failing outlet.
 
-    Exits 1 when an outlet is failing, so monitoring systems can alert on it.
+    Exits 1 when an outlet is failing (a run whose process died counts: it shows
+    as "interrupted (process gone)"), or, with --max-age, when no run completed
+    in that time or the daemon's heartbeat stopped: the Docker HEALTHCHECK.
+    With OUTLET, lists that outlet's latest failures: URL, class and message.
 
     \b
     Example:
         monitor status
+        monitor status rhc-en                    # what failed, and where
+        monitor status --max-age 2h              # healthcheck: exit 1 when stale
         monitor status --json | jq '.outlets[] | select(.failing)'
     """
-    from .status import collect, next_runs, render_text
+    from .config import parse_interval
+    from .status import collect, next_runs, render_failures, render_text, stale
 
-    report = collect(obj.config, obj.store(), next_runs=next_runs(obj.store(), utc_now()))
+    age = None
+    if max_age is not None:
+        age = parse_interval(max_age)
+        if age is None:
+            raise click.BadParameter(f'expected a duration like "2h" or "90m", got {max_age!r}', param_hint="--max-age")
+    store = obj.store()
+    if outlet_key is not None:
+        obj.config.outlet(outlet_key)  # a typo is a usage error (exit 2), not "no failures"
+    report = collect(obj.config, store, next_runs=next_runs(store, utc_now()))
+    problems = stale(store, age, utc_now()) if age is not None else []
+    failures = store.failures(outlet_key, limit=limit) if outlet_key is not None else None
+    if outlet_key is not None:
+        report["outlets"] = [o for o in report["outlets"] if o["outlet"] == outlet_key]
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps({**report, "stale": problems, **({"failures": failures} if failures is not None else {})},
+                              ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(render_text(report))
-    if any(o["failing"] for o in report["outlets"]):
+        if failures is not None:
+            click.echo(render_failures(outlet_key or "", failures))
+        for problem in problems:
+            click.echo(f"STALE: {problem}")
+    if any(o["failing"] for o in report["outlets"]) or problems:
         sys.exit(1)
 
 
@@ -307,11 +336,14 @@ def _poll_context(obj: Context) -> Any:
     from .fetch import Fetcher
     from .pipeline import PollContext
 
+    from .stopping import Stop
+
     cfg = obj.config
     store = obj.store(create=True)  # poll and run: the commands that create a store
-    fetcher = Fetcher(cfg.http, cache=store.validators)
+    stop = Stop()  # one flag: the signal handlers set it, the fetcher and every run obey it
+    fetcher = Fetcher(cfg.http, cache=store.validators, stop=stop)
     obj.extras["fetcher"] = fetcher
-    return PollContext(config=cfg, fetcher=fetcher, rules=compile_rules(cfg.relevance), store=store)
+    return PollContext(config=cfg, fetcher=fetcher, rules=compile_rules(cfg.relevance), store=store, stop=stop)
 
 
 def _chosen_outlets(obj: Context, keys: tuple[str, ...]) -> list[Any]:
@@ -330,11 +362,18 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
     """Visit every enabled outlet once: discover, fetch, extract, classify, store.
 
     The cron command. Exits 0 when every outlet worked, 1 when any failed (what
-    worked is stored), 2 on configuration errors.
+    worked is stored; each failure class is listed with its first URLs), 2 on
+    configuration errors.
 
     \b
     Exits 3 when another monitor process (cron or the daemon) still holds an
     outlet after --lock-timeout seconds.
+
+    \b
+    Ctrl-C (SIGINT) or SIGTERM stops within seconds: outlets not started are
+    skipped, each run finishes the article in hand, the summary so far is
+    printed, the runs are recorded as interrupted, and the exit status is 130
+    (SIGINT) or 143 (SIGTERM). A second signal stops at once.
 
     \b
     Example:
@@ -342,25 +381,42 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
         monitor poll --outlet telesur-en --outlet rhc-es
         */30 * * * *  cd /srv/monitor && .venv/bin/monitor -q poll   # crontab
     """
+    from .pipeline import failure_lines, summary_line
     from .pipeline import poll as run_poll
-    from .pipeline import summary_line
+    from .stopping import install_signal_handlers
 
     outlets = _chosen_outlets(obj, outlet_keys)
     ctx = _poll_context(obj)
+    install_signal_handlers(ctx.stop)
     progress = TerminalProgress()
     try:
         with _outlet_locks(obj, outlets, lock_timeout) as held:
             # A killed run may have left articles behind a feed that now answers 304: catch up.
             resumed = any(h.resumed for h in held)
             report = run_poll(outlets, ctx, progress=progress, catch_up=catch_up or resumed)
+            stopped_early = {r.outlet for r in report.runs if r.cut_short} | set(report.cancelled) | set(report.abandoned)
+            for lock in held:
+                if lock.key in stopped_early:
+                    lock.unfinished()  # the next run reads every source again
     finally:
         progress.clear()
-        obj.extras["fetcher"].close()
+        if not ctx.stop.is_set():
+            obj.extras["fetcher"].close()
     names = _display_names(obj.config.outlets)
     for run in report.runs:
         click.echo(summary_line(run, names[run.outlet]))
+        for line in failure_lines(run):
+            click.echo(line)
+    for key in report.cancelled:
+        click.echo(f"{names[key]}: not started — interrupted by {ctx.stop.reason}")
+    for key in report.abandoned:
+        click.echo(f"{names[key]}: interrupted by {ctx.stop.reason} inside a request; its article in hand is not stored")
     click.echo(report.summary())
-    sys.exit(report.exit_code)
+    if report.abandoned:  # a worker thread is still inside a request: do not wait for it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(ctx.stop.exit_code)
+    sys.exit(ctx.stop.exit_code if ctx.stop.is_set() else report.exit_code)
 
 
 def _display_names(outlets: Any) -> dict[str, str]:

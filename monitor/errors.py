@@ -175,6 +175,10 @@ class Stopped(MonitorError):
 
     reason = "stopped"
 
+    def __init__(self, why: str):
+        self.why = why  # "SIGTERM", "max_run_time 20m" ...
+        super().__init__(why)
+
 
 class Interrupted(Stopped):
     reason = "interrupted"

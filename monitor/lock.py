@@ -82,6 +82,28 @@ def _acquire(fd: int, path: Path, key: str, timeout: float, poll: float) -> None
             time.sleep(poll)
 
 
+def holds_lock(store_path: Path, key: str, pid: int | None) -> bool:
+    """Is process ``pid`` holding ``key``'s lock right now? (Never creates a lock file.)
+
+    A 'running' row whose process is gone looks like this: nobody holds the lock, or
+    someone else does. Asking the lock rather than the pid survives pid reuse (a
+    restarted container's daemon is pid 1 again).
+    """
+    try:
+        fd = os.open(lock_dir(store_path) / f"{key}.lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # held: by the run's process?
+            return os.pread(fd, 64, 0).strip() == str(pid).encode()
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def outlet_locks(store_path: Path, keys: Iterable[str], *, timeout: float = 60.0) -> Iterator[list[Held]]:
     """All of ``keys``' locks, taken in sorted order so two processes cannot deadlock."""

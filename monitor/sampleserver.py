@@ -627,6 +627,8 @@ def sample_config_text(base_urls: dict[str, str], *, store_path: Path | str = "m
                     else f"{line}\nenabled = false")
         elif table == "http" and line.startswith("per_host_interval"):
             line = f"per_host_interval = {per_host_interval}          # the sample sites are local"
+        elif table == "http" and line.startswith("allow_private_addresses"):
+            line = "allow_private_addresses = true   # the sample sites are on 127.0.0.1"
         elif table == "store" and line.startswith("path"):
             line = "path = " + json.dumps(str(store_path))
         lines.append(line)

@@ -18,7 +18,8 @@ from monitor import config as config_mod
 from monitor.config import Config, OutletConfig
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST_HTTP = {"per_host_interval": 0.0, "retries": 0, "connect_timeout": 2, "read_timeout": 5}
+FAST_HTTP = {"per_host_interval": 0.0, "retries": 0, "connect_timeout": 2, "read_timeout": 5,
+             "allow_private_addresses": True}  # the test sites are on 127.0.0.1
 
 
 # ---------------------------------------------------------------- a generated site
