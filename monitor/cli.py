@@ -479,9 +479,10 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
 
     outlet = obj.config.outlet(outlet_key)
     obj.store()  # nothing is stored, but a --db that names no store is a mistake to report now
-    from .fetch import Fetcher
+    from .fetch import Fetcher, OutletScope
 
     with Fetcher(obj.config.http) as fetcher:
+        fetcher.confine(outlet.key, OutletScope.of(outlet))  # the hosts a poll would fetch from, no others
         ok = run_check(outlet, fetcher, url=url, rules_table=obj.config.relevance, echo=click.echo, now=utc_now())
     sys.exit(0 if ok else 1)
 
