@@ -175,8 +175,9 @@ class Stopped(MonitorError):
 
     reason = "stopped"
 
-    def __init__(self, why: str):
+    def __init__(self, why: str, *, in_flight: bool = False):
         self.why = why  # "SIGTERM", "max_run_time 20m" ...
+        self.in_flight = in_flight  # True: a request was cut short; False: none was started
         super().__init__(why)
 
 

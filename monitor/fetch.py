@@ -736,7 +736,11 @@ class Fetcher:
                     content = b"" if response.status_code in (204, 304) else _read_capped(response, self.http.max_bytes, url, deadline)
                 finally:
                     response.close()
-            except _DeadlinePassed:
+            except (_DeadlinePassed, TimedOut) as exc:
+                if scope is not None and deadline == scope.until:  # the run's time ran out, not this request's
+                    raise RunTimeExceeded(f"max_run_time {scope.budget}", in_flight=True) from None
+                if isinstance(exc, TimedOut):
+                    raise
                 raise TimedOut(url, f"no complete answer within {deadline - started:.0f}s (request_deadline: "
                                     "connect, headers and body together)") from None
             except _AddressRefused as exc:

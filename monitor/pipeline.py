@@ -34,7 +34,6 @@ from .errors import (
     FetchError,
     HostDown,
     InternalError,
-    Interrupted,
     MonitorError,
     OffSite,
     RunTimeExceeded,
@@ -154,7 +153,7 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
 
 
 def _stopped(exc: Stopped, tally: _Tally, todo: int, outlet: OutletConfig) -> tuple[RunStatus, str]:
-    done = f"{tally.attempted} of {todo} article pages fetched" if todo else "during discovery"
+    done = f"{tally.attempted} of {todo} article pages tried" if todo else "during discovery"
     if isinstance(exc, RunTimeExceeded):
         limit = _duration(outlet.max_run_time.total_seconds())
         return "failing", f"run time exceeded: stopped after max_run_time {limit}, {done}; what was fetched is stored"
@@ -194,8 +193,9 @@ def _one_article(link: Link, outlet: OutletConfig, store: Store, ctx: PollContex
         assert ctx.fetcher is not None  # checked by poll_outlet
         page = ctx.fetcher.get(link.url, outlet=outlet.key)
         article = extract_article(page, outlet, now=ctx.now())
-    except Stopped:
-        tally.attempted -= 1  # never requested
+    except Stopped as exc:
+        if not exc.in_flight:
+            tally.attempted -= 1  # refused before its request: it waits for the next run
         raise
     except (FetchError, ExtractionError) as exc:
         log.info("%s", exc, extra={"outlet": outlet.key, "url": link.url})

@@ -70,10 +70,10 @@ def test_a_signal_stops_a_poll_within_5s_with_the_summary_so_far(make_site, tmp_
     assert 3 <= stored < 12
     assert stored == requested  # the article in hand was finished and committed; none was half-stored
     assert f"Generated: {requested} seen" not in out  # the summary is the run's, not a made-up total
-    assert f"interrupted by {name}: {stored} of 12 article pages fetched; what was fetched is stored" in out
+    assert f"interrupted by {name}: {stored} of 12 article pages tried; what was fetched is stored" in out
     assert f"{stored} new" in out.splitlines()[-1] and "1 interrupted" in out.splitlines()[-1]
     assert query(db, "SELECT status, new, error FROM runs") == [
-        ("interrupted", stored, f"interrupted by {name}: {stored} of 12 article pages fetched; what was fetched is stored")]
+        ("interrupted", stored, f"interrupted by {name}: {stored} of 12 article pages tried; what was fetched is stored")]
 
     status = run_monitor(config, "status")  # a stop on purpose is not a failure
     assert status.returncode == 0, status.stdout
@@ -128,7 +128,7 @@ def test_the_daemon_records_a_cut_short_run_as_interrupted_and_keeps_a_heartbeat
     assert daemon.wait(timeout=10) == 0  # the daemon's clean stop keeps exit 0
     stored = whole_items(db)
     assert query(db, "SELECT status, new, error FROM runs") == [
-        ("interrupted", stored, f"interrupted by SIGTERM: {stored} of 12 article pages fetched; what was fetched is stored")]
+        ("interrupted", stored, f"interrupted by SIGTERM: {stored} of 12 article pages tried; what was fetched is stored")]
     assert query(db, "SELECT COUNT(*) FROM daemons") == [(0,)]  # a clean stop withdraws the heartbeat
 
 
