@@ -331,16 +331,15 @@ class TerminalProgress:
             click.echo("\r\033[K", err=True, nl=False)
 
 
-def _poll_context(obj: Context) -> Any:
+def _poll_context(obj: Context, stop: Any = None) -> Any:
     from .classify import compile_rules
     from .fetch import Fetcher
     from .pipeline import PollContext
-
     from .stopping import Stop
 
     cfg = obj.config
     store = obj.store(create=True)  # poll and run: the commands that create a store
-    stop = Stop()  # one flag: the signal handlers set it, the fetcher and every run obey it
+    stop = stop or Stop()  # one flag: the signal handlers set it, the fetcher and every run obey it
     fetcher = Fetcher(cfg.http, cache=store.validators, stop=stop)
     obj.extras["fetcher"] = fetcher
     return PollContext(config=cfg, fetcher=fetcher, rules=compile_rules(cfg.relevance), store=store, stop=stop)
@@ -385,12 +384,17 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
     from .pipeline import poll as run_poll
     from .stopping import install_signal_handlers
 
+    from .errors import Interrupted
+
+    from .stopping import Stop
+
     outlets = _chosen_outlets(obj, outlet_keys)
-    ctx = _poll_context(obj)
-    install_signal_handlers(ctx.stop)
+    stop = Stop()
+    install_signal_handlers(stop)  # before the store opens: a stop is honoured from here on
+    ctx = _poll_context(obj, stop)
     progress = TerminalProgress()
     try:
-        with _outlet_locks(obj, outlets, lock_timeout) as held:
+        with _outlet_locks(obj, outlets, lock_timeout, stop=ctx.stop) as held:
             # A killed run may have left articles behind a feed that now answers 304: catch up.
             resumed = any(h.resumed for h in held)
             report = run_poll(outlets, ctx, progress=progress, catch_up=catch_up or resumed)
@@ -398,6 +402,9 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
             for lock in held:
                 if lock.key in stopped_early:
                     lock.unfinished()  # the next run reads every source again
+    except Interrupted as exc:  # stopped while another process held an outlet: nothing was polled
+        click.echo(f"interrupted by {exc}; nothing polled", err=True)
+        sys.exit(ctx.stop.exit_code)
     finally:
         progress.clear()
         if not ctx.stop.is_set():
@@ -427,11 +434,11 @@ def _display_names(outlets: Any) -> dict[str, str]:
     return {o.key: o.name if counts[o.name] == 1 else f"{o.name} {o.language.upper()}" for o in outlets}
 
 
-def _outlet_locks(obj: Context, outlets: list[Any], timeout: float) -> Any:
+def _outlet_locks(obj: Context, outlets: list[Any], timeout: float, stop: Any = None) -> Any:
     """Cron runs and the daemon must never work one outlet at once (see monitor.lock)."""
     from .lock import outlet_locks
 
-    return outlet_locks(obj.config.store_path, [o.key for o in outlets], timeout=timeout)
+    return outlet_locks(obj.config.store_path, [o.key for o in outlets], timeout=timeout, stop=stop)
 
 
 @cli.command()

@@ -37,6 +37,14 @@ def slow_config(tmp_path: Path, site, **outlet) -> Path:
     return write_config(tmp_path, [generated_outlet(site.base_url, key="slow", article_pattern=None, **outlet)])
 
 
+def catches_sigterm(pid: int) -> bool:
+    """The process has installed a SIGTERM handler (Python does not by default; monitor's stop does)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+    return False
+
+
 def whole_items(db: Path) -> int:
     """Items stored, each with every part (nothing half-written); the file is sound."""
     conn = sqlite3.connect(db)
@@ -147,3 +155,21 @@ def test_max_age_fails_when_the_daemon_stops_beating(make_site, tmp_path) -> Non
     assert "STALE: `monitor run` (pid 4242) has been silent since 2026-01-01T00:05" in stale.stdout
     usage = run_monitor(config, "status", "--max-age", "soon")
     assert usage.returncode == 2 and 'expected a duration like "2h"' in usage.stderr
+
+
+def test_a_signal_while_waiting_for_another_process_lock_stops_at_once(make_site, tmp_path) -> None:
+    from monitor.lock import outlet_lock
+
+    site = make_site(slow_site(2, seconds=0.0))
+    config = slow_config(tmp_path, site)
+    with outlet_lock(tmp_path / "monitor.db", "slow"):  # a cron poll still at work on the outlet
+        poll = monitor_process(config, "poll", "--lock-timeout", "60")
+        wait_for(lambda: catches_sigterm(poll.pid), timeout=30)  # our handlers are in place
+        time.sleep(0.3)
+        sent = time.monotonic()
+        poll.send_signal(signal.SIGINT)
+        out, err = poll.communicate(timeout=30)
+    assert time.monotonic() - sent < 5.0
+    assert poll.returncode == 130
+    assert "interrupted by SIGINT while waiting for outlet slow's lock; nothing polled" in err
+    assert article_requests(site) == []
