@@ -17,7 +17,7 @@ from daemon_support import ROOT
 
 READ_COMMANDS = (
     ("status",), ("digest",), ("export", "out"), ("serve", "--print-command"), ("check", "rhc-en"),
-    ("reclassify",), ("reprocess",), ("dedupe",),
+    ("reclassify",), ("reprocess",), ("stories",),
 )
 
 
