@@ -283,6 +283,7 @@ class _Match:
 
 _MARGIN = 8  # words: the longest exclusion or partner phrase that may reach into a window
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_SPACE = re.compile(" ")
 _SENTENCE_MARK = "qqsentenceqq"  # survives folding as one word, never in real text
 
 
@@ -301,6 +302,7 @@ class _Text:
         self.spaced = " " + self.folded
         self.words = self.folded.count(" ") + 1 if self.folded else 0
         self._sentence_starts: list[int] | None = None
+        self._word_starts: list[int] | None = None
 
     @property
     def sentence_starts(self) -> list[int]:
@@ -329,9 +331,16 @@ class _Text:
             yield _Found(match.start(), match.end() - 1, match.group()[1:])
             pos = match.end()
 
+    @property
+    def word_starts(self) -> list[int]:
+        """Character offset of every word's first character (computed once, when a window needs it)."""
+        if self._word_starts is None:
+            self._word_starts = [0] + [m.end() for m in _SPACE.finditer(self.folded)] if self.folded else [0]
+        return self._word_starts
+
     def span(self, found: _Found) -> tuple[int, int]:
         """Word offsets [start, end) of a match."""
-        start = self.folded.count(" ", 0, found.start)
+        start = bisect.bisect_right(self.word_starts, found.start) - 1
         return start, start + found.text.count(" ") + 1
 
     def word_before(self, char: int) -> str:
@@ -357,19 +366,14 @@ class _Text:
 
     def _back(self, char: int, words: int) -> int:
         """Where the word ``words`` words before the one starting at ``char`` starts."""
-        for _ in range(words):
-            if char <= 0:
-                return 0
-            char = self.folded.rfind(" ", 0, char - 1) + 1
-        return char
+        starts = self.word_starts
+        return starts[max(bisect.bisect_right(starts, char) - 1 - words, 0)]
 
     def _forward(self, char: int, words: int) -> int:
         """Where the word ``words`` words after the one ending at ``char`` ends."""
-        for _ in range(words):
-            char = self.folded.find(" ", char + 1)
-            if char < 0:
-                return len(self.folded)
-        return char
+        starts = self.word_starts
+        after = bisect.bisect_right(starts, max(char - 1, 0)) + words  # the word after that one
+        return starts[after] - 1 if after < len(starts) else len(self.folded)
 
 
 def _scan(ruleset: Ruleset, text: _Text, in_title: bool) -> list[_Match]:
