@@ -75,6 +75,22 @@ def _md_entry(entry: Entry) -> list[str]:
     return lines + [""]
 
 
+POSSIBLY_NOTE = "The rules are not sure about these: each says why. Label them with monitor label ITEM relevant|not."
+
+
+def possible_line(entry: Entry) -> str:
+    """``telesur-es · score 2 · why: only weak words · rules: smuggling-word``"""
+    why = "; ".join(entry.reasons) or "below the threshold"
+    return f"{entry.outlet_name or entry.outlet} · score {entry.score:g} · why: {why} · rules: {', '.join(entry.rules) or 'none'}"
+
+
+def _md_possible(entry: Entry) -> list[str]:
+    lines = [f"- [{_md_escape(entry.title)}](<{entry.url}>) `{entry.id}`", f"  {_md_escape(possible_line(entry))}"]
+    if entry.excerpt is not None:
+        lines.append(f"  > {_md_excerpt(entry.excerpt)}")
+    return lines + [""]
+
+
 def to_markdown(digest: Digest) -> str:
     lines = [f"# Monitor digest: {heading(digest)}", ""]
     lines += [f"{digest.scope} Generated {utc_text(digest.generated)}.", ""]
@@ -84,6 +100,12 @@ def to_markdown(digest: Digest) -> str:
         lines += [f"## {group.outlet_name} ({group.language or '?'}) · {len(group.entries)}", ""]
         for entry in group.entries:
             lines += _md_entry(entry)
+    if digest.possibly:
+        lines += [f"## Possibly relevant · {len(digest.possibly) + digest.possibly_more}", "", POSSIBLY_NOTE, ""]
+        for entry in digest.possibly:
+            lines += _md_possible(entry)
+        if digest.possibly_more:
+            lines += [f"And {digest.possibly_more} more (band = possibly in Datasette).", ""]
     lines += ["## Health", ""]
     for line, failures in zip(health_lines(digest), _failure_links(digest)):
         lines.append(f"- {line}")
@@ -167,6 +189,13 @@ def _html_entry(entry: Entry) -> str:
     return _tag("div", "".join(parts), "entry", class_="entry", id=f"item-{entry.id}")
 
 
+def _html_possible(entry: Entry) -> str:
+    parts = [_tag("h3", _link(entry.url, entry.title)), _tag("p", html.escape(possible_line(entry)), "small")]
+    if entry.excerpt is not None:
+        parts.append(_tag("blockquote", _html_excerpt(entry.excerpt), "quote"))
+    return _tag("div", "".join(parts), "entry", class_="possibly", id=f"item-{entry.id}")
+
+
 def _html_health(digest: Digest) -> str:
     if not digest.failing and not digest.silent:
         return _tag("p", html.escape(health_lines(digest)[0]), "small")
@@ -194,6 +223,12 @@ def to_html(digest: Digest) -> str:
         label = f"{group.outlet_name} ({group.language or '?'}) · {len(group.entries)}"
         body.append(_tag("h2", html.escape(label)))
         body += [_html_entry(entry) for entry in group.entries]
+    if digest.possibly:
+        body.append(_tag("h2", html.escape(f"Possibly relevant · {len(digest.possibly) + digest.possibly_more}"), id="possibly"))
+        body.append(_tag("p", html.escape(POSSIBLY_NOTE), "small"))
+        body += [_html_possible(entry) for entry in digest.possibly]
+        if digest.possibly_more:
+            body.append(_tag("p", html.escape(f"And {digest.possibly_more} more (band = possibly in Datasette)."), "small"))
     body += [_tag("h2", "Health"), _html_health(digest)]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -234,6 +269,12 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _possible_json(entry: Entry) -> dict[str, Any]:
+    data = _entry_json(entry)
+    del data["also_at"], data["copies"]
+    return {"outlet": entry.outlet, "outlet_name": entry.outlet_name, **data, "reasons": list(entry.reasons)}
+
+
 def to_json(digest: Digest) -> dict[str, Any]:
     """The digest as plain data; ``monitor/digest.schema.json`` describes it."""
     return {
@@ -249,6 +290,8 @@ def to_json(digest: Digest) -> dict[str, Any]:
              "items": [_entry_json(e) for e in g.entries]}
             for g in digest.groups
         ],
+        "possibly": [_possible_json(e) for e in digest.possibly],
+        "possibly_more": digest.possibly_more,
         "health": {
             "failing": [{"outlet": f.outlet, "name": f.name, "reason": f.reason, "failing_streak": f.streak,
                          "last_success": _iso(f.last_success),

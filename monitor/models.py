@@ -82,11 +82,23 @@ class Hit:
     in_title: bool = False
 
 
+Band = Literal["relevant", "possibly", "not"]
+BANDS: tuple[Band, ...] = ("relevant", "possibly", "not")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Relevance:
     relevant: bool
     score: float
     hits: tuple[Hit, ...] = ()
+    # "possibly": near the threshold, or strong evidence the rules demoted; reasons say why
+    band: Band = "not"
+    reasons: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # relevant <=> band "relevant", so callers that only know the boolean stay consistent
+        if self.relevant != (self.band == "relevant"):
+            object.__setattr__(self, "band", "relevant" if self.relevant else "not")
 
     @property
     def rules(self) -> tuple[str, ...]:

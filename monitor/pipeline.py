@@ -403,19 +403,44 @@ def _outlet_or_none(config: Config, key: str) -> OutletConfig | None:
 
 
 @dataclass
+class Disagreement:
+    """A user's label that the current rules do not share."""
+
+    item_id: str
+    label: str  # "relevant" or "not", what the user said
+    band: str  # what the rules say now
+    score: float
+    title: str
+    reasons: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        said = "possibly relevant" if self.band == "possibly" else "relevant" if self.band == "relevant" else "not relevant"
+        why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
+        return f"{self.item_id}  you: {self.label}, rules: {said}, score {self.score:g}{why}  {self.title}"
+
+
+@dataclass
 class Reclassified:
     checked: int = 0
     became_relevant: int = 0
     became_irrelevant: int = 0
+    became_possibly: int = 0
     rescored: int = 0
+    labelled: int = 0
+    disagreements: list[Disagreement] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"reclassified {self.checked} items: {self.became_relevant} now relevant, "
-                f"{self.became_irrelevant} no longer relevant, {self.rescored} rescored")
+        line = (f"reclassified {self.checked} items: {self.became_relevant} now relevant, "
+                f"{self.became_irrelevant} no longer relevant, {self.became_possibly} now possibly relevant, "
+                f"{self.rescored} rescored")
+        if self.labelled:
+            line += f"; the rules disagree with {len(self.disagreements)} of your {self.labelled} labels"
+        return line
 
 
 def reclassify(ctx: PollContext) -> Reclassified:
-    """Re-apply the current relevance rules to every stored item (reprocess's twin, without extraction)."""
+    """Re-apply the current relevance rules to every stored item (reprocess's twin, without extraction),
+    then compare them with the user's labels (``monitor label``)."""
     store = ctx.store
     counts = Reclassified()
     for item in list(store.items()):
@@ -427,6 +452,16 @@ def reclassify(ctx: PollContext) -> Reclassified:
                 counts.became_relevant += 1
             elif item["relevant"] and not result.relevant:
                 counts.became_irrelevant += 1
+            elif result.band == "possibly" and item.get("band") != "possibly":
+                counts.became_possibly += 1
             else:
                 counts.rescored += 1
+    labels = store.labelled_items()
+    counts.labelled = len(labels)
+    counts.disagreements = [
+        Disagreement(item_id=row["item_id"], label=row["label"], band=row["band"], score=row["score"] or 0.0,
+                     title=row["title"] or row["url"], reasons=tuple(row["reasons"] or ()))
+        for row in labels
+        if (row["label"] == "relevant") != (row["band"] == "relevant")
+    ]  # fmt: skip
     return counts

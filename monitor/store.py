@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-JSON_COLUMNS = ("tags", "rules", "hits")
+JSON_COLUMNS = ("tags", "rules", "hits", "reasons")
 # Dates an edit may leave out: keep what the first fetch found rather than lose it.
 _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
@@ -290,6 +290,33 @@ class Store:
             if not changed:
                 self.get_item(item_id)  # KeyError for an unknown id
         return changed
+
+    # --- a user's labels (monitor label / reclassify) --------------------------
+
+    @_locked
+    def find_item(self, ref: str) -> dict[str, Any] | None:
+        """An item by id, by an unambiguous id prefix (6+ characters) or by any URL it was seen at."""
+        if "/" in ref:
+            return self.find_by_url(ref)
+        rows = self.db.execute("SELECT id FROM items WHERE id LIKE ? LIMIT 2", [ref.lower() + "%"]).fetchall()
+        if len(rows) == 1 and (len(ref) >= 6 or rows[0][0] == ref):
+            return self.get_item(rows[0][0])
+        return None
+
+    def set_label(self, item_id: str, label: str, *, now: datetime) -> None:
+        """Record what a user says an item is ("relevant" or "not"); the latest label wins."""
+        if label not in ("relevant", "not"):
+            raise ValueError(f"label must be 'relevant' or 'not', not {label!r}")
+        with self._write():
+            self.get_item(item_id)  # KeyError for an unknown item
+            self.db.table("labels").upsert({"item_id": item_id, "label": label, "labelled": iso(now)}, pk="item_id")
+
+    @_locked
+    def labelled_items(self) -> list[dict[str, Any]]:
+        """Every labelled item with its current band, oldest label first."""
+        sql = ("SELECT l.item_id, l.label, l.labelled, i.band, i.score, i.title, i.url, i.reasons"
+               " FROM labels l JOIN items i ON i.id = l.item_id ORDER BY l.labelled, l.item_id")
+        return [_decode(row) for row in self.db.query(sql)]
 
     # --- stories (monitor.stories) ---------------------------------------------
 
@@ -632,14 +659,16 @@ class Store:
         """The newest item's ``seq``; -1 for an empty store. Digests stop here."""
         return self.db.execute("SELECT COALESCE(MAX(seq), -1) FROM items").fetchone()[0]
 
-    def digest_items(self, *, after_seq: int, upto_seq: int, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Relevant items with ``after_seq < seq <= upto_seq`` (first seen on or after ``since``).
+    def digest_items(
+        self, *, after_seq: int, upto_seq: int, since: datetime | None = None, band: str = "relevant"
+    ) -> list[dict[str, Any]]:
+        """Items of a relevance band with ``after_seq < seq <= upto_seq`` (first seen on or after ``since``).
 
         ``seq`` is assigned inside the write transaction, so unlike a timestamp it
         cannot let an item committed late slip behind a digest's watermark.
         """
-        where = "relevant = 1 AND seq > ? AND seq <= ?"
-        params: list[Any] = [after_seq, upto_seq]
+        where = "band = ? AND seq > ? AND seq <= ?"
+        params: list[Any] = [band, after_seq, upto_seq]
         if since is not None:
             where += " AND first_seen >= ?"
             params.append(iso(since))
@@ -812,13 +841,15 @@ def _run_columns(run: OutletRun) -> dict[str, Any]:
 
 def _relevance_columns(relevance: Relevance | None) -> dict[str, Any]:
     if relevance is None:
-        return {"relevant": 0, "score": 0.0, "rules": "[]", "hits": "[]"}
+        return {"relevant": 0, "band": "not", "score": 0.0, "rules": "[]", "hits": "[]", "reasons": "[]"}
     hits = [asdict(hit) for hit in relevance.hits]
     return {
         "relevant": int(relevance.relevant),
+        "band": relevance.band,
         "score": float(relevance.score),
         "rules": json.dumps(list(relevance.rules), ensure_ascii=False),
         "hits": json.dumps(hits, ensure_ascii=False),
+        "reasons": json.dumps(list(relevance.reasons), ensure_ascii=False),
     }
 
 

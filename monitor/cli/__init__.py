@@ -2,7 +2,7 @@
 
 The only package that imports click. Commands are grouped by what a user does:
 :mod:`.polling` (poll, run, reprocess, check), :mod:`.items` (import, export,
-classify, reclassify, stories) and :mod:`.review` (status, digest, serve, demo).
+classify, label, reclassify, stories) and :mod:`.review` (status, digest, serve, demo).
 Every command prints a one-line summary of what it did; configuration errors exit
 with status 2 before anything runs; ``-v``/``-q`` and ``--log-format json`` set logging.
 """
