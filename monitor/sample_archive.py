@@ -158,6 +158,7 @@ path = {json.dumps(store_path)}
 per_host_interval = {per_host_interval}
 retries = 0
 respect_robots = true
+allow_private_addresses = true   # the archive is on 127.0.0.1
 
 [backfill]
 per_host_interval = {per_host_interval}

@@ -102,7 +102,12 @@ def backfill(obj: Context, outlet_keys: tuple[str, ...], since: str, until: str 
 def _print_plan(obj: Context, chosen: list[OutletConfig], config: Config, window: Window, interval: float) -> None:
     from ..backfill import format_duration, plan
 
-    counts = obj.store().counts_by_outlet()
+    from ..errors import MonitorError
+
+    try:
+        counts = obj.store().counts_by_outlet()
+    except MonitorError:  # no store yet: nothing is known, and a plan creates nothing
+        counts = {}
     plans = plan(chosen, config, window, interval=interval, known=lambda key: counts.get(key, {}).get("items", 0))
     click.echo(f"Backfill {window.since} .. {window.until} ({len(window.months())} months), "
                f"one request per {interval:g} s per host; nothing fetched.")
@@ -129,7 +134,7 @@ def _walk(obj: Context, chosen: list[OutletConfig], window: Window, interval: fl
     progress = BackfillProgress(display_names(config.outlets))
     try:
         with outlet_locks(config.store_path, [f"backfill-{o.key}" for o in chosen], timeout=lock_timeout), \
-                open_run(config, store=obj.store()) as run:
+                open_run(config, store=obj.store(create=True)) as run:
             try:
                 results = run_backfill(chosen, run, window, progress=progress)
             except KeyboardInterrupt:
