@@ -281,7 +281,7 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
 
 def _possible_json(entry: Entry) -> dict[str, Any]:
     data = _entry_json(entry)
-    del data["also_at"], data["copies"]
+    del data["also_at"], data["copies"], data["editions"]
     return {"outlet": entry.outlet, "outlet_name": entry.outlet_name, **data, "reasons": list(entry.reasons)}
 
 
