@@ -131,15 +131,15 @@ def decode_body(content: bytes, content_type: str | None) -> tuple[str, str]:
         if content.startswith(bom):
             return content[len(bom) :].decode(codec, errors="replace"), codec
     for label, source in ((_header_charset(content_type), "header"), (_sniff_charset(content[:2048]), "document")):
-        codec = _codec(label, in_document=source == "document")
-        if codec is None:
+        declared = _codec(label, in_document=source == "document")
+        if declared is None:
             continue
-        if _single_byte(codec) and not content.isascii() and _is_utf8(content):
+        if _single_byte(declared) and not content.isascii() and _is_utf8(content):
             return content.decode("utf-8"), "utf-8"
         try:
-            return content.decode(codec), codec
+            return content.decode(declared), declared
         except UnicodeDecodeError:
-            log.debug("declared charset %s (%s) does not fit the bytes; trying the next rule", codec, source)
+            log.debug("declared charset %s (%s) does not fit the bytes; trying the next rule", declared, source)
     for codec in ("utf-8", "cp1252"):
         try:
             return content.decode(codec), codec

@@ -124,8 +124,8 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
             _one_article(link, outlet, store, ctx, tally)
             if progress is not None:
                 progress.update(outlet.key, done, len(todo))
-        error = _failure(discovery, tally, len(todo), store, outlet.key)
-        run = _run(outlet, tally, started, ctx.now(), error, feed_all_new=discovery.feed_all_new, catch_up=catch_up)
+        failure = _failure(discovery, tally, len(todo), store, outlet.key)
+        run = _run(outlet, tally, started, ctx.now(), failure, feed_all_new=discovery.feed_all_new, catch_up=catch_up)
     except MonitorError as exc:  # e.g. the store refused: still a recorded, failing run
         log.error("%s", exc, extra={"outlet": outlet.key})
         run = _run(outlet, tally, started, ctx.now(), f"{exc.reason}: {exc}", catch_up=catch_up)
@@ -204,7 +204,8 @@ def _failure(discovery: Discovery, tally: _Tally, attempted: int, store: Store, 
 def _first_cause(errors: list[MonitorError]) -> str:
     """The most telling error: not one that only says a host was skipped after failing."""
     direct = [e for e in errors if not isinstance(e, HostDown)]
-    return str((direct or errors or [""])[0])[:200]
+    first = direct[0] if direct else errors[0] if errors else ""
+    return str(first)[:200]
 
 
 def _found_links_before(store: Store, key: str) -> bool:

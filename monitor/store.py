@@ -37,7 +37,7 @@ from monitor import identity, seedformat, stories
 from monitor.config import StoriesConfig
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
-from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
+from monitor.models import Article, Outcome, OutcomeKind, OutletRun, Relevance, iso, parse_iso
 from monitor.urls import canonical_url, identity_key
 
 if TYPE_CHECKING:
@@ -218,6 +218,7 @@ class Store:
             "last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
         if article.relevance is not None:
             changes |= _relevance_columns(article.relevance)
+        kind: OutcomeKind
         if identity.content_hash(article) == old["content_hash"]:
             kind = "seen" if new_url else "unchanged"
         else:
