@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 
+if TYPE_CHECKING:
+    from .store import Store
 
-def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = None) -> dict[str, Any]:
+
+def collect(config: Config, store: Store, *, next_runs: dict[str, str] | None = None) -> dict[str, Any]:
     """One row per configured outlet (plus any outlet only the store knows)."""
     known = {row["outlet"]: row for row in store.outlet_status()}
     rows = []
@@ -24,7 +27,7 @@ def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = No
     }
 
 
-def next_runs(store: Any, now: datetime) -> dict[str, str]:
+def next_runs(store: Store, now: datetime) -> dict[str, str]:
     """When the daemon (``monitor run``) will next poll each outlet, as it last published it.
 
     A time well in the past means no daemon is running on this database (it was killed,
