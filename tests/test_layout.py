@@ -37,7 +37,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("reading the store", ("monitor.status", "monitor.digest", "monitor.digest_formats", "monitor.digest_delivery",
                            "monitor.importer", "monitor.check")),
     ("pipeline", ("monitor.pipeline",)),
-    ("daemon and tools", ("monitor.schedule", "monitor.serve", "monitor.sampleserver", "monitor.testing",
+    ("daemon and tools", ("monitor.schedule", "monitor.serve", "monitor.testing.sampleserver", "monitor.testing",
                           "monitor.demo")),
     ("commands", ("monitor.cli", "monitor.__main__", "monitor")),
 ]

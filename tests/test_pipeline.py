@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pytest
 
-from monitor.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
+from monitor.testing.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
 from monitor.seedformat import parse
 
 SITES = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
