@@ -2,7 +2,7 @@
 
 ``open_run`` is the one place a run is assembled (config, store, fetcher, the compiled
 rules, the clock) and taken apart again; the commands, the daemon, the demo and the
-benchmarks all start there.
+daemon benchmark all start there.
 
 ``poll_outlet`` never raises for a broken page, feed or server: every failure is
 counted against the outlet and summed up in the :class:`OutletRun` it returns (and
