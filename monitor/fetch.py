@@ -42,6 +42,7 @@ import re
 import socket
 import threading
 import time
+import urllib.request
 import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -505,12 +506,21 @@ class GuardedTransport(httpx.HTTPTransport):
 # ---------------------------------------------------------------- the fetcher
 
 
+def environment_proxies() -> dict[str, str]:
+    """The HTTP(S) proxies set in the environment (as httpx would use them)."""
+    return {scheme: url for scheme, url in urllib.request.getproxies().items() if scheme in ("http", "https", "all")}
+
+
 def build_client(http: HttpConfig, *, transport: httpx.BaseTransport | None = None,
                  resolver: Resolver = system_resolver) -> httpx.Client:
     """The one shared client. Redirects are followed by Fetcher (robots + pacing per hop);
     connections go through a :class:`GuardedBackend` unless a ``transport`` is given."""
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-    if transport is None:
+    if transport is None and environment_proxies():
+        # httpx uses HTTP(S)_PROXY only without a custom transport; behind a proxy it resolves and connects.
+        log.info("an HTTP proxy is configured (%s): the proxy checks no addresses; outlets' hosts still apply",
+                 ", ".join(sorted(environment_proxies())))
+    elif transport is None:
         transport = GuardedTransport(GuardedBackend(allow_private=http.allow_private_addresses, resolver=resolver),
                                      limits)
     return httpx.Client(
