@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # types only: building a digest reads through the store it is
 log = logging.getLogger(__name__)
 
 HAVANA = ZoneInfo("America/Havana")
+FAILURES_SHOWN = 3  # a failing outlet's latest failed URLs in the health section (all: monitor status OUTLET)
 POSSIBLY_SHOWN = 10  # the "possibly relevant" section stays short: the rest are one facet away in Datasette
 
 
@@ -94,6 +95,7 @@ class Failing:
     reason: str
     streak: int
     last_success: datetime | None
+    failures: tuple[tuple[str, str], ...] = ()  # its latest failures: (class, URL), newest first
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -241,9 +243,15 @@ def _grouped(entries: list[Entry], config: Config) -> tuple[Group, ...]:
 def _failing(config: Config, store: Store) -> list[Failing]:
     from .status import collect
 
+    def reason(row: dict[str, Any]) -> str:
+        if row["last_status"] == "gone":
+            return "interrupted (process gone): its last run was killed"
+        return row["last_error"] or row["last_status"] or "failing"
+
     return [
-        Failing(outlet=row["outlet"], name=row["name"], reason=row["last_error"] or row["last_status"] or "failing",
-                streak=row["failing_streak"], last_success=parse_iso(row["last_success"]))
+        Failing(outlet=row["outlet"], name=row["name"], reason=reason(row),
+                streak=row["failing_streak"], last_success=parse_iso(row["last_success"]),
+                failures=tuple((f["class"], f["url"]) for f in store.failures(row["outlet"], limit=FAILURES_SHOWN)))
         for row in collect(config, store)["outlets"]
         if row["failing"] and row["enabled"]
     ]  # fmt: skip

@@ -106,8 +106,16 @@ def to_markdown(digest: Digest) -> str:
             lines += _md_possible(entry)
         if digest.possibly_more:
             lines += [f"And {digest.possibly_more} more (band = possibly in Datasette).", ""]
-    lines += ["## Health", ""] + [f"- {line}" for line in health_lines(digest)]
+    lines += ["## Health", ""]
+    for line, failures in zip(health_lines(digest), _failure_links(digest)):
+        lines.append(f"- {line}")
+        lines += [f"  - {kind}: <{url}>" for kind, url in failures]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _failure_links(digest: Digest) -> list[tuple[tuple[str, str], ...]]:
+    """The latest failed URLs beside each health line (failing outlets first, as health_lines orders them)."""
+    return [f.failures for f in digest.failing] + [() for _ in digest.silent] + [()]
 
 
 def health_lines(digest: Digest) -> list[str]:
@@ -116,7 +124,8 @@ def health_lines(digest: Digest) -> list[str]:
     for f in digest.failing:
         last_ok = f"last success {utc_text(f.last_success)}" if f.last_success else "never succeeded"
         runs = f"{f.streak} failed run{'s' if f.streak != 1 else ''} in a row"
-        lines.append(f"FAILING {f.name} ({f.outlet}): {f.reason} — {runs}, {last_ok}")
+        more = f"; latest failures below, all with `monitor status {f.outlet}`" if f.failures else ""
+        lines.append(f"FAILING {f.name} ({f.outlet}): {f.reason} — {runs}, {last_ok}{more}")
     for s in digest.silent:
         last = f"last new item {utc_text(s.last_new)}" if s.last_new else "nothing stored since its first poll"
         lines.append(f"SILENT {s.name} ({s.outlet}): nothing new for {s.days} days ({last})")
@@ -192,7 +201,10 @@ def _html_health(digest: Digest) -> str:
         return _tag("p", html.escape(health_lines(digest)[0]), "small")
     head = "".join(_tag("th", h) for h in ("Outlet", "State", "Why"))
     rows = [
-        _tag("tr", "".join(_tag("td", html.escape(c)) for c in (f.name, "failing", f.reason)))
+        _tag("tr", _tag("td", html.escape(f.name)) + _tag("td", "failing")
+             + _tag("td", html.escape(f.reason) + "".join(
+                 f'<br>{html.escape(kind)}: <a href="{html.escape(url)}">{html.escape(url)}</a>'
+                 for kind, url in f.failures)))
         for f in digest.failing
     ] + [
         _tag("tr", "".join(_tag("td", html.escape(c)) for c in (s.name, "silent", f"nothing new for {s.days} days")))
@@ -282,7 +294,9 @@ def to_json(digest: Digest) -> dict[str, Any]:
         "possibly_more": digest.possibly_more,
         "health": {
             "failing": [{"outlet": f.outlet, "name": f.name, "reason": f.reason, "failing_streak": f.streak,
-                         "last_success": _iso(f.last_success)} for f in digest.failing],
+                         "last_success": _iso(f.last_success),
+                         "failures": [{"class": kind, "url": url} for kind, url in f.failures]}
+                        for f in digest.failing],
             "silent": [{"outlet": s.outlet, "name": s.name, "days": s.days, "last_new": _iso(s.last_new)}
                        for s in digest.silent],
             "silent_after_days": digest.silent_after_days,

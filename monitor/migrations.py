@@ -15,6 +15,8 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
     stories ──< items        items.story_id: copies of one text are one story (m005)
     fingerprints, bands      each item's SimHash + MinHash sketch and its lookup keys
     labels                   a user's own verdict on an item (monitor label), against the rules (m007)
+    runs ──< failures        every URL a run could not use: class and message (m008)
+    daemons                  the running `monitor run`'s heartbeat, for `status --max-age`
 """
 
 from __future__ import annotations
@@ -149,7 +151,6 @@ def m005_stories(db: Database) -> None:
     db.create_view("story_items", _STORY_ITEMS_VIEW.strip())
 
 
-
 _BAND_OVERVIEW_COLUMNS = _OVERVIEW_COLUMNS.replace("relevant, score,", "relevant, band, score,")
 
 
@@ -170,6 +171,25 @@ def m007_relevance_band_labels(db: Database) -> None:
     for view, where in (("relevant_items", " WHERE relevant = 1"), ("items_overview", "")):
         db.execute(f"DROP VIEW IF EXISTS {view}")
         db.create_view(view, f"SELECT {_BAND_OVERVIEW_COLUMNS.strip()} FROM items{where}")
+
+
+@MIGRATIONS(name="m008_runs_failures")
+def m008_runs_failures(db: Database) -> None:
+    """Runs that always show up, failures you can act on, the daemon's heartbeat.
+
+    A run's row is written when it starts (``status = 'running'``, with the ``pid``),
+    so a killed run still shows; ``failures`` holds every URL it could not use.
+    """
+    db.table("runs").add_column("pid", int)
+    failures = {"id": int, "run_id": int, "outlet": str, "at": str, "url": str, "class": str, "message": str,
+                "source": str}
+    db.table("failures").create(failures, pk="id", not_null=["run_id", "outlet", "at", "url", "class"],
+                                foreign_keys=[("run_id", "runs", "id")])
+    db.table("failures").create_index(["outlet", "id"])
+    db.table("failures").create_index(["run_id"])
+    db.table("failures").create_index(["class"])
+    daemons = {"pid": int, "started": str, "heartbeat": str, "last_cycle": str}
+    db.table("daemons").create(daemons, pk="pid", not_null=["started", "heartbeat"])
 
 
 def _create_items(db: Database) -> None:

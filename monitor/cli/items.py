@@ -31,7 +31,7 @@ def import_(obj: Context, paths: tuple[Path, ...], url: str | None, outlet_key: 
     """
     from ..importer import import_paths
 
-    report = import_paths(obj.config, obj.store(), paths, url=url, outlet_key=outlet_key, now=utc_now())
+    report = import_paths(obj.config, obj.store(create=True), paths, url=url, outlet_key=outlet_key, now=utc_now())
     for name, reason in report.skipped:
         click.echo(f"skipped {name}: {reason}", err=True)
     click.echo(report.summary())
