@@ -190,7 +190,7 @@ def run_loop(name: str, cycles: int, make_fetcher: Callable[[Any, Store], Fetche
 
 
 def shared_fetcher(cfg: Any, store: Store) -> Fetcher:
-    return Fetcher(cfg.http, cache=store.validators)
+    return Fetcher(cfg.http, cache=store.validators, robots_store=store.robots)
 
 
 # ---------------------------------------------------------------- report

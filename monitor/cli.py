@@ -275,7 +275,7 @@ def _poll_context(obj: Context) -> Any:
 
     cfg = obj.config
     store = obj.store()
-    fetcher = Fetcher(cfg.http, cache=store.validators)
+    fetcher = Fetcher(cfg.http, cache=store.validators, robots_store=store.robots)
     obj.extras["fetcher"] = fetcher
     return PollContext(config=cfg, fetcher=fetcher, rules=compile_rules(cfg.relevance), store=store)
 

@@ -41,7 +41,7 @@ def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
     from .pipeline import PollContext, poll, summary_line
     from .store import Store
 
-    with Store(config.store_path, dedupe=config.dedupe) as store, Fetcher(config.http, cache=store.validators) as fetcher:
+    with Store(config.store_path, dedupe=config.dedupe) as store, Fetcher(config.http, cache=store.validators, robots_store=store.robots) as fetcher:
         context = PollContext(config=config, fetcher=fetcher, rules=compile_rules(config.relevance), store=store)
         report = poll(config.enabled_outlets, context)
     names = {o.key: f"{o.name} ({o.language})" for o in config.outlets}

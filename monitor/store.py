@@ -43,7 +43,7 @@ from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_is
 from monitor.urls import canonical_url, identity_key
 
 if TYPE_CHECKING:
-    from monitor.fetch import Validators
+    from monitor.fetch import StoredRobots, Validators
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ class Store:
         self._configure()
         self._migrate()
         self.validators = HttpCache(self)
+        self.robots = RobotsTxt(self)
 
     @classmethod
     def open(cls, path: str | Path, *, dedupe: DedupeConfig | None = None) -> Store:
@@ -709,6 +710,39 @@ class HttpCache:
         )
         with self._store._write():
             self._store.db.execute(sql, [url, *values])
+
+
+class RobotsTxt:
+    """Each host's last robots.txt (``monitor.fetch.RobotsStore`` on the store, table ``robots_txt``)."""
+
+    _COLUMNS = ("status", "body", "etag", "last_modified", "checked_at", "expires")
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, host: str) -> StoredRobots | None:
+        from monitor.fetch import StoredRobots
+
+        sql = f"SELECT {', '.join(self._COLUMNS)} FROM robots_txt WHERE host = ?"
+        with self._store._lock:
+            row = self._store.db.execute(sql, [host]).fetchone()
+        if row is None:
+            return None
+        values = dict(zip(self._COLUMNS, row))
+        checked, expires = parse_iso(values.pop("checked_at")), parse_iso(values.pop("expires"))
+        assert checked is not None and expires is not None  # NOT NULL columns
+        return StoredRobots(**values, checked_at=checked, expires=expires)
+
+    def put(self, host: str, robots: StoredRobots) -> None:
+        values = [getattr(robots, name) for name in self._COLUMNS]
+        values = [iso(v) if isinstance(v, datetime) else v for v in values]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in self._COLUMNS)
+        sql = (
+            f"INSERT INTO robots_txt (host, {', '.join(self._COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT(host) DO UPDATE SET {updates}"
+        )
+        with self._store._write():
+            self._store.db.execute(sql, [host, *values])
 
 
 # --- row helpers -------------------------------------------------------------

@@ -120,7 +120,7 @@ def poll_context(cfg: Config) -> Any:
     from monitor.store import Store
 
     store = Store(cfg.store_path, dedupe=cfg.dedupe)
-    return PollContext(config=cfg, fetcher=Fetcher(cfg.http, cache=store.validators),
+    return PollContext(config=cfg, fetcher=Fetcher(cfg.http, cache=store.validators, robots_store=store.robots),
                        rules=compile_rules(cfg.relevance), store=store)
 
 
