@@ -1,6 +1,6 @@
 """Store.save as the database grows: does the cost of one more article stay flat?
 
-    python benchmarks/store.py [--sizes 10000,100000,1000000] [--baseline-sizes 10000,100000]
+    python benchmarks/store.py [--sizes 10000,100000,1000000] [--baseline-sizes 10000,100000] [--code PATH]
 
 Each size runs in a fresh child process (its peak RSS is its own) that saves
 that many articles into a new SQLite file through ``Store.save``, the product's
@@ -41,8 +41,10 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# --code PATH imports monitor from another checkout (the "before" of a change); read before importing it.
+_CODE = sys.argv[sys.argv.index("--code") + 1] if "--code" in sys.argv else str(Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(_CODE).resolve()))
 
 import corpus  # noqa: E402
 from sqlite_utils import Database  # noqa: E402
@@ -54,6 +56,7 @@ from monitor.store import Store  # noqa: E402
 RELEVANT = Relevance(relevant=True, score=3.0, hits=(Hit(rule="trafficking", family="t", text="trafficking", weight=3.0),))
 TAIL = 10_000
 NEAR_10, NEAR_1000 = range(5, 16), range(990, 1000)
+CHECKPOINTS = (10_000, 50_000)  # besides every 100k: progress lines a partial run still leaves behind
 
 
 def db_bytes(path: Path) -> int:
@@ -63,7 +66,7 @@ def db_bytes(path: Path) -> int:
 def run_store(path: Path, size: int, progress: bool) -> dict:
     kinds: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
-    cpu = wall = tail_cpu = tail_wall = 0.0
+    cpu = wall = tail_cpu = tail_wall = window_cpu = 0.0
     long_cost: dict[int, float] = {}
     with Store(path) as store:
         for i in range(size):
@@ -78,8 +81,18 @@ def run_store(path: Path, size: int, progress: bool) -> dict:
                 long_cost[item.copy_number] = dc
             kinds[item.kind] += 1
             outcomes[outcome.kind] += 1
-            if progress and (i + 1) % 50_000 == 0:
-                print(f"  {i + 1:,} saved, {tail_cpu and cpu / (i + 1) * 1e6:.0f} us/article so far", file=sys.stderr, flush=True)
+            window_cpu += dc
+            if progress and ((i + 1) in CHECKPOINTS or (i + 1) % 100_000 == 0):
+                print(f"  {i + 1:,} saved: last 10k {window_cpu / TAIL * 1e6:.0f} us CPU/article, {cpu / (i + 1) * 1e6:.0f} all;"
+                      f" RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB;"
+                      f" DB {db_bytes(path) / (i + 1) / 1e3:.1f} KB/article", file=sys.stderr, flush=True)  # fmt: skip
+                if (i + 1) == 100_000 and all(c in long_cost for c in (*NEAR_10, *NEAR_1000)):
+                    c10 = statistics.median(long_cost[c] for c in NEAR_10)
+                    c1000 = statistics.median(long_cost[c] for c in NEAR_1000)
+                    print(f"  long story: copy ~10 {c10 * 1e6:.0f} us, copy ~1,000 {c1000 * 1e6:.0f} us ({c1000 / c10:.2f}x)",
+                          file=sys.stderr, flush=True)  # fmt: skip
+            if (i + 1) % TAIL == 0:
+                window_cpu = 0.0
         rows = store.count_items()
         stories = store.story_summary().stories
         big = store.db.execute("SELECT MAX(items) FROM stories").fetchone()[0]
@@ -123,7 +136,8 @@ def child(size: int, baseline: bool, progress: bool) -> dict:
 
 
 def run_child(size: int, baseline: bool) -> dict:
-    command = [sys.executable, __file__, "--child", str(size)] + (["--baseline-sizes", str(size)] if baseline else [])
+    command = [sys.executable, __file__, "--child", str(size), "--code", _CODE]
+    command += ["--baseline-sizes", str(size)] if baseline else []
     out = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -172,11 +186,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated article counts")
     parser.add_argument("--baseline-sizes", default=None, help="sizes for the plain baseline (default: those <= 100k)")
+    parser.add_argument("--code", help="import monitor from this checkout (e.g. a commit before a change)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         baseline = args.baseline_sizes is not None and str(args.child) in args.baseline_sizes.split(",")
-        print(json.dumps(child(args.child, baseline, progress=args.child >= 200_000)))
+        print(json.dumps(child(args.child, baseline, progress=args.child >= 200_000)))  # noqa: T201
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     chosen = args.baseline_sizes
@@ -185,6 +200,7 @@ def main() -> None:
     for size in sizes:
         results.append(run_child(size, size in base))
         print(f"  {size:,} done", file=sys.stderr, flush=True)
+    print(f"monitor from {_CODE}")
     report(results)
 
 
