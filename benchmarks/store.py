@@ -49,7 +49,10 @@ sys.path.insert(0, str(Path(_CODE).resolve()))
 import corpus  # noqa: E402
 from sqlite_utils import Database  # noqa: E402
 
-from monitor import dedupe, normalise  # noqa: E402
+try:
+    from monitor import identity, seedformat  # noqa: E402
+except ImportError:  # --code with a checkout from before the rename
+    from monitor import dedupe as identity, normalise as seedformat  # type: ignore[no-redef]  # noqa: E402
 from monitor.models import Hit, Relevance, iso  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
@@ -115,7 +118,7 @@ def run_baseline(path: Path, size: int) -> dict:
         a = item.article
         c0 = time.process_time()
         row = {"id": f"{i:016x}", "url": a.url, "outlet": a.outlet, "title": a.title, "body": "\n\n".join(a.body),  # type: ignore[attr-defined]
-               "text": normalise.render(a), "content_hash": dedupe.content_hash(a),  # type: ignore[arg-type]
+               "text": seedformat.render(a), "content_hash": identity.content_hash(a),  # type: ignore[arg-type]
                "published": iso(a.published), "html": zlib.compress(item.raw_html)}  # type: ignore[attr-defined]  # fmt: skip
         db["items"].insert(row, pk="id")
         dc = time.process_time() - c0

@@ -8,22 +8,27 @@ back to a default.
 
 from __future__ import annotations
 
-import difflib
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .toml_reader import Reader, Source, parse_interval
+
+if TYPE_CHECKING:  # classify loads its folding tables at import: `monitor --help` should not wait for them
+    from .classify import Ruleset
+
+log = logging.getLogger(__name__)
 
 BUNDLED_CONFIG = Path(__file__).with_name("config.toml")
 KNOWN_ADAPTERS = ("generic", "telesur", "rhc")
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+DEFAULT_MAX_RUN_TIME = timedelta(minutes=20)
 
 
 # ---------------------------------------------------------------- settings
@@ -66,6 +71,8 @@ class OutletConfig:
     drop: tuple[str, ...] = ()  # CSS selectors removed from the body
     min_interval: timedelta | None = None  # adaptive polling bounds
     max_interval: timedelta | None = None
+    allowed_hosts: tuple[str, ...] = ()  # hosts besides base_url's it may fetch from (a CDN feed, en. edition)
+    max_run_time: timedelta = DEFAULT_MAX_RUN_TIME  # one run stops here and keeps what it stored
 
     @property
     def host(self) -> str:
@@ -92,6 +99,8 @@ class HttpConfig:
     recheck_window: timedelta = timedelta(days=7)  # ... while it is younger than this
     respect_robots: bool = True
     max_articles_per_run: int = 200
+    request_deadline: float = 60.0  # seconds for one request in total: connect, headers and body
+    allow_private_addresses: bool = False  # loopback/private/link-local hosts: only for local test sites
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,7 +123,9 @@ class DigestConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DedupeConfig:
+class StoriesConfig:
+    """``[stories]``: when two items' bodies count as one story (monitor.stories)."""
+
     simhash_bits: int = 64
     max_distance: int = 3  # Hamming distance at or under which two bodies are one story
     shingle_words: int = 4
@@ -127,8 +138,9 @@ class Config:
     outlets: tuple[OutletConfig, ...]
     http: HttpConfig = field(default_factory=HttpConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
-    dedupe: DedupeConfig = field(default_factory=DedupeConfig)
-    relevance: dict[str, Any] = field(default_factory=dict)  # raw table, compiled by classify
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
+    relevance: dict[str, Any] = field(default_factory=dict)  # the raw [relevance] table
+    rules: Ruleset = field(default_factory=lambda: _compile({}))  # ... compiled once, by load
 
     def outlet(self, key: str) -> OutletConfig:
         for outlet in self.outlets:
@@ -162,156 +174,6 @@ def rebase_outlet(outlet: OutletConfig, base_url: str) -> OutletConfig:
         search=move(outlet.search),
         sitemaps=move(outlet.sitemaps),
     )
-
-
-# ---------------------------------------------------------------- reading
-
-
-class Reader:
-    """Typed access to one TOML table, raising errors that name file, line and key."""
-
-    def __init__(self, data: dict[str, Any], where: str, source: "Source"):
-        self.data = data
-        self.where = where  # dotted path of this table ("" for the root)
-        self.source = source
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.where}.{name}" if self.where else name
-
-    def fail(self, name: str, expected: str, got: Any = None, *, show_got: bool = True) -> ConfigError:
-        return self.source.error(self.key(name), expected, got, show_got=show_got)
-
-    def has(self, name: str) -> bool:
-        return name in self.data
-
-    def _get(self, name: str, default: Any, required: bool) -> Any:
-        self.used.add(name)
-        if name not in self.data:
-            if required:
-                raise self.source.error(self.key(name), "a value (this key is required)", show_got=False)
-            return default
-        return self.data[name]
-
-    def text(self, name: str, default: Any = None, *, required: bool = False) -> Any:
-        value = self._get(name, default, required)
-        if value is default and name not in self.data:
-            return value
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(name, "a non-empty string", value)
-        return value.strip()
-
-    def flag(self, name: str, default: bool) -> bool:
-        value = self._get(name, default, False)
-        if not isinstance(value, bool):
-            raise self.fail(name, "true or false", value)
-        return value
-
-    def whole(self, name: str, default: int, *, minimum: int = 0) -> int:
-        value = self._get(name, default, False)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(name, f"a whole number >= {minimum}", value)
-        return value
-
-    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
-        value = self._get(name, default, False)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-            raise self.fail(name, f"a number >= {minimum:g}", value)
-        return float(value)
-
-    def str_list(self, name: str) -> tuple[str, ...]:
-        value = self._get(name, [], False)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(name, "a list of strings", value)
-        return tuple(v.strip() for v in value)
-
-    def duration(self, name: str, default: timedelta | None) -> timedelta | None:
-        value = self._get(name, None, False)
-        if value is None:
-            return default
-        parsed = parse_interval(value) if isinstance(value, str) else None
-        if parsed is None:
-            raise self.fail(name, 'a duration like "90s", "20m", "6h" or "2d"', value)
-        return parsed
-
-    def table(self, name: str, *, required: bool = False) -> "Reader | None":
-        value = self._get(name, None, required)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise self.fail(name, "a table", value)
-        return Reader(value, self.key(name), self.source)
-
-    def check_unknown(self, allowed: Iterable[str] | None = None) -> None:
-        allowed_set = set(allowed) if allowed is not None else self.used
-        for name in self.data:
-            if name not in allowed_set:
-                close = difflib.get_close_matches(name, sorted(allowed_set), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise self.source.error(self.key(name), f"a known key{hint}", name, show_got=False, unknown=True)
-
-
-class Source:
-    """The config file's text, so errors can point at a line."""
-
-    def __init__(self, path: Path, text: str):
-        self.path = path
-        self.lines = text.splitlines()
-
-    def line_of(self, dotted: str) -> int | None:
-        """Best-effort line number of a dotted key (tomllib does not keep positions)."""
-        parts = dotted.split(".")
-        for split in range(len(parts) - 1, -1, -1):
-            header, rest = parts[:split], parts[split:]
-            start = self._header_line(header) if header else 0
-            if start is None:
-                continue
-            if not rest:
-                return start + 1
-            key_re = re.compile(r"^\s*" + re.escape(rest[0]) + r"\s*=")
-            for number in range(start, len(self.lines)):
-                line = self.lines[number]
-                if number > start and line.lstrip().startswith("[") and header:
-                    break
-                if key_re.match(line):
-                    return number + 1
-            return start + 1 if header else None
-        return None
-
-    def _header_line(self, header: list[str]) -> int | None:
-        want = ".".join(header)
-        for number, line in enumerate(self.lines):
-            match = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
-            if match and match.group(1).replace('"', "").replace("'", "").replace(" ", "") == want:
-                return number
-        return None
-
-    def error(self, dotted: str, expected: str, got: Any = None, *, show_got: bool = True, unknown: bool = False) -> ConfigError:
-        line = self.line_of(dotted)
-        place = f"{self.path.name}:{line}" if line else self.path.name
-        if unknown:
-            return ConfigError(f"{place}: {dotted}: unknown key, expected {expected}")
-        detail = f", got {_show(got)}" if show_got else ""
-        return ConfigError(f"{place}: {dotted}: expected {expected}{detail}")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value + '"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    return repr(value)
-
-
-def parse_interval(text: str) -> timedelta | None:
-    match = _INTERVAL.match(text)
-    if not match or float(match.group(1)) <= 0:
-        return None
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
 def parse_schedule(text: str) -> Schedule | None:
@@ -360,7 +222,7 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
 
     http = _http(root.table("http"))
     digest = _digest(root.table("digest"))
-    dedupe = _dedupe(root.table("dedupe"))
+    stories = _stories(root, source)
 
     outlets_table = root.table("outlets", required=True)
     assert outlets_table is not None
@@ -379,14 +241,19 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
         outlets=outlets,
         http=http,
         digest=digest,
-        dedupe=dedupe,
+        stories=stories,
         relevance=relevance_data,
+        # Compiled now, so a bad pattern is a config error before anything runs, and kept:
+        # every command and run uses these rules.
+        rules=_compile(relevance_data, source),
     )
-    # Compile the rules now, so a bad pattern is a config error before anything runs.
+    return config
+
+
+def _compile(table: dict[str, Any], source: Source | None = None) -> Ruleset:
     from .classify import compile_rules
 
-    compile_rules(config.relevance, source=source)
-    return config
+    return compile_rules(table, source=source)
 
 
 def _relative_to(config_path: Path, value: str) -> Path:
@@ -417,6 +284,8 @@ def _http(table: Reader | None) -> HttpConfig:
         recheck_window=table.duration("recheck_window", d.recheck_window) or d.recheck_window,
         respect_robots=table.flag("respect_robots", d.respect_robots),
         max_articles_per_run=table.whole("max_articles_per_run", d.max_articles_per_run, minimum=1),
+        request_deadline=table.number("request_deadline", d.request_deadline, minimum=0.1),
+        allow_private_addresses=table.flag("allow_private_addresses", d.allow_private_addresses),
     )
     table.check_unknown()
     return config
@@ -455,11 +324,24 @@ def _digest(table: Reader | None) -> DigestConfig:
     return config
 
 
-def _dedupe(table: Reader | None) -> DedupeConfig:
+def _stories(root: Reader, source: Source) -> StoriesConfig:
+    """``[stories]``; the old name ``[dedupe]`` is still read for one release, with a warning."""
+    if root.has("dedupe"):
+        if root.has("stories"):
+            raise source.error("dedupe", "only [stories] (the new name of [dedupe]), not both", show_got=False)
+        line = source.line_of("dedupe")
+        place = f"{source.path.name}:{line}" if line else source.path.name
+        log.warning("%s: [dedupe] is deprecated and will stop working in the next release: rename it [stories]",
+                    place)
+        return _stories_table(root.table("dedupe"))
+    return _stories_table(root.table("stories"))
+
+
+def _stories_table(table: Reader | None) -> StoriesConfig:
     if table is None:
-        return DedupeConfig()
-    d = DedupeConfig()
-    config = DedupeConfig(
+        return StoriesConfig()
+    d = StoriesConfig()
+    config = StoriesConfig(
         simhash_bits=d.simhash_bits,
         max_distance=table.whole("max_distance", d.max_distance),
         shingle_words=table.whole("shingle_words", d.shingle_words, minimum=1),
@@ -554,11 +436,42 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         drop=drop,
         min_interval=table.duration("min_interval", None),
         max_interval=table.duration("max_interval", None),
+        allowed_hosts=_allowed_hosts(table),
+        max_run_time=table.duration("max_run_time", DEFAULT_MAX_RUN_TIME) or DEFAULT_MAX_RUN_TIME,
     )
     table.check_unknown()
+    _check_hosts(table, config)
     if config.min_interval and config.max_interval and config.min_interval > config.max_interval:
         raise table.fail("min_interval", f"at most max_interval ({config.max_interval})", table.data["min_interval"])
     return config
+
+
+def _allowed_hosts(table: Reader) -> tuple[str, ...]:
+    """Host names (``cdn.example.org``, ``host:8080``) as the fetcher compares them."""
+    from .urls import site_of
+
+    hosts = []
+    for entry in table.str_list("allowed_hosts"):
+        try:
+            if "/" in entry:
+                raise ValueError(entry)
+            hosts.append(site_of(f"http://{entry}/"))
+        except ValueError:
+            raise table.fail("allowed_hosts", 'host names such as "feeds.example.org" (no scheme or path)',
+                             entry) from None
+    return tuple(hosts)
+
+
+def _check_hosts(table: Reader, outlet: OutletConfig) -> None:
+    """A configured source on a host the outlet may not fetch from would fail every run: say so now."""
+    from .urls import site_of
+
+    allowed = {site_of(outlet.base_url), *outlet.allowed_hosts}
+    for name in ("feeds", "listings", "search", "sitemaps"):
+        for url in getattr(outlet, name):
+            if site_of(url) not in allowed:
+                raise table.fail(name, f"URLs on {site_of(outlet.base_url)} or a host in allowed_hosts "
+                                       f"(add {site_of(url)!r} to allowed_hosts to fetch from it)", url)
 
 
 def _is_absolute(url: str) -> bool:

@@ -1,4 +1,4 @@
-"""``monitor run``: the daemon. APScheduler 3.x, one job per enabled outlet.
+"""The daemon behind ``monitor run``. APScheduler 3.x, one job per enabled outlet.
 
 Settings that APScheduler users trip over (FIELD_NOTES row 9, traps 4 and 5) are set
 explicitly: ``coalesce=True`` (a backlog of missed runs is one run), ``max_instances=1``
@@ -17,8 +17,12 @@ the outlet's ``min_interval`` and makes it a catch-up run (listing/search pages 
 their times: only the catch-up run is brought forward.
 
 SIGTERM/SIGINT set ``ctx.stop``: no new run starts, a run in progress stops after its
-current article (each article is its own transaction), and the process exits 0 within
-``shutdown_timeout`` seconds.
+current article (each article is its own transaction) and is recorded 'interrupted', and
+the process exits 0 within ``shutdown_timeout`` seconds.
+
+The daemon writes a heartbeat (table ``daemons``) every ``HEARTBEAT`` seconds and after
+each run; ``monitor status --max-age`` (the Docker HEALTHCHECK) exits 1 when it goes
+stale or no run has completed in that time, so a crash-looping daemon is caught.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import signal
 import threading
 from collections import deque
 from contextlib import ExitStack, contextmanager
@@ -34,8 +37,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator, Sequence
-
-import click
 
 from .config import OutletConfig, Schedule
 from .errors import ConfigError
@@ -51,6 +52,7 @@ DEFAULT_MAX_FACTOR = 4.0  # ... and max_interval (default: four times the schedu
 JITTER_SHARE = 0.1  # each run starts up to 10 % of the interval late ...
 MAX_JITTER = 60.0  # ... but never more than a minute, so outlets sharing a schedule spread out
 DAEMON_LOCK = "_daemon"  # not a valid outlet key, so it cannot clash with one
+HEARTBEAT = 60.0  # seconds between the daemon's heartbeats in the store
 
 
 # ---------------------------------------------------------------- adaptive cadence
@@ -115,6 +117,12 @@ def _cron_trigger(schedule: Schedule) -> Any:
     return CronTrigger.from_crontab(schedule.cron, timezone=timezone.utc)
 
 
+def _interval_trigger_plain(seconds: float) -> Any:
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    return IntervalTrigger(seconds=seconds, timezone=timezone.utc)
+
+
 def _interval_trigger(seconds: float) -> Any:
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -168,6 +176,9 @@ class Daemon:
         now = self.ctx.now()
         for key, outlet in self.outlets.items():
             self._add_job(outlet, self._first_run(key, now))
+        self.started = now
+        self.ctx.store.daemon_beat(os.getpid(), now=now, started=now)
+        self.scheduler.add_job(self._beat, _interval_trigger_plain(HEARTBEAT), id="_heartbeat", name="heartbeat")
         self.scheduler.start(paused=True)  # so the startup line comes before any run's line
         for key in self.outlets:
             self._publish(key)
@@ -193,7 +204,14 @@ class Daemon:
         else:
             log.warning("stopping with %s still running after %gs: its article in hand is rolled back",
                         ", ".join(sorted(self._busy)), self.shutdown_timeout, extra={"event": "stop"})
+            reason = getattr(self.ctx.stop, "reason", "a stop request")
+            self.ctx.store.abandon_runs(os.getpid(), now=self.ctx.now(), why=(
+                f"interrupted by {reason}: the request in hand did not end within {self.shutdown_timeout:g}s"))
+        self.ctx.store.daemon_gone(os.getpid())
         return idle
+
+    def _beat(self) -> None:
+        self.ctx.store.daemon_beat(os.getpid(), now=self.ctx.now(), started=self.started)
 
     def wait_idle(self, timeout: float) -> bool:
         with self._idle:
@@ -242,7 +260,7 @@ class Daemon:
                     # A resumed run follows one that was killed or stopped: its feed may answer 304
                     # over articles it never fetched, so read every source again.
                     run = poll_outlet(self.outlets[key], self.ctx, catch_up=cadence.catch_up or held.resumed)
-                    if self.ctx.stop.is_set():
+                    if run.cut_short:
                         held.unfinished()
             except LockBusy:
                 log.warning("skipped: locked by pid %s (a cron `monitor poll`?); next run %s",
@@ -250,6 +268,8 @@ class Daemon:
                             extra={"outlet": key, "event": "locked"})
                 return
         self.history.append(run)
+        if not run.cut_short:
+            self.ctx.store.daemon_beat(os.getpid(), now=self.ctx.now(), started=self.started, cycle=True)
         if cadence.after(run) and not self.ctx.stop.is_set():
             self._reschedule(key)
         self._publish(key)
@@ -342,16 +362,6 @@ def daemon_lock(store_path: Path) -> Iterator[None]:
         yield
 
 
-def install_signal_handlers(stop: threading.Event) -> None:
-    """SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C) ask for a clean stop."""
-
-    def handle(signum: int, frame: object) -> None:
-        stop.set()  # only this: logging from a signal handler can deadlock
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, handle)
-
-
 # ---------------------------------------------------------------- formatting
 
 
@@ -368,50 +378,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.3g}s"
 
 
-# ---------------------------------------------------------------- the command
+# ---------------------------------------------------------------- logging
 
 
-@click.command(name="run")
-@click.option("-o", "--outlet", "outlet_keys", multiple=True, help="Only this outlet (repeatable)")
-@click.option("--lock-timeout", type=float, default=0.0, show_default=True,
-              help="Seconds a run waits for an outlet a cron `monitor poll` holds; then it is skipped")
-@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
-              help="Outlets polled at the same time")
-@click.option("--shutdown-timeout", type=float, default=5.0, show_default=True,
-              help="Seconds SIGTERM waits for a run to finish its article")
-@click.pass_obj
-def run_command(obj: Any, outlet_keys: tuple[str, ...], lock_timeout: float, workers: int,
-                shutdown_timeout: float) -> None:
-    """Poll every enabled outlet on its schedule until SIGTERM or Ctrl-C.
-
-    Logs one line at startup (config, database, each outlet's next run) and one
-    summary line per run; -q keeps only errors, --log-format json suits log
-    collectors. Exits 0 on SIGTERM/SIGINT, 3 when another daemon holds the database.
-
-    \b
-    Example:
-        monitor run
-        monitor --log-format json run --outlet rhc-es
-        monitor status      # next runs, last success, failing streaks
-    """
-    from .cli import _chosen_outlets, _poll_context
-
-    outlets = _chosen_outlets(obj, outlet_keys)
-    _show_run_lines()
-    with daemon_lock(obj.config.store_path):
-        ctx = _poll_context(obj)
-        install_signal_handlers(ctx.stop)
-        try:
-            clean = Daemon(ctx, outlets, lock_timeout=lock_timeout, workers=workers,
-                           shutdown_timeout=shutdown_timeout).serve()
-        finally:
-            obj.extras["fetcher"].close()
-    if not clean:  # a run stuck in a slow request: its worker thread would block exit
-        logging.shutdown()
-        os._exit(0)
-
-
-def _show_run_lines() -> None:
+def show_run_lines() -> None:
     """Quiet by default still means a startup line and one line per run; -q hides them."""
     root = logging.getLogger().getEffectiveLevel()
     if root <= logging.WARNING:

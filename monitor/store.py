@@ -31,14 +31,14 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
-from monitor import dedupe, normalise, stories
-from monitor.config import DedupeConfig
-from monitor.errors import StoreError
-from monitor.migrations import MIGRATIONS
+from monitor import identity, seedformat, stories
+from monitor.config import StoriesConfig
+from monitor.errors import NoStore, StoreError, StoreUnusable
+from monitor.migrations import MIGRATIONS, migration_names
 from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
 from monitor.urls import canonical_url, identity_key
 
@@ -48,22 +48,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-JSON_COLUMNS = ("tags", "rules", "hits")
+JSON_COLUMNS = ("tags", "rules", "hits", "reasons")
 # Dates an edit may leave out: keep what the first fetch found rather than lose it.
 _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
 
 T = TypeVar("T")
 STORY_WINDOW = 8  # newest members of a story, besides its original, whose keys a new copy is probed against
+P = ParamSpec("P")
 REPROCESS = "reprocess"  # save() source of a re-extraction from a stored page (no new sighting)
 
 
-def _locked(method: Callable[..., T]) -> Callable[..., T]:
+def _locked(method: Callable[Concatenate[Store, P], T]) -> Callable[Concatenate[Store, P], T]:
     """Reads take the store's lock too: threads share one connection, and a read must not
     run inside another thread's open write transaction (it would see uncommitted rows)."""
 
     @functools.wraps(method)
-    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> T:
+    def wrapper(self: Store, *args: P.args, **kwargs: P.kwargs) -> T:
         with self._lock:
             return method(self, *args, **kwargs)
 
@@ -73,20 +74,34 @@ def _locked(method: Callable[..., T]) -> Callable[..., T]:
 class Store:
     """Items, their URLs and versions, runs and the HTTP cache in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, dedupe: DedupeConfig | None = None) -> None:
+    def __init__(self, path: str | Path, *, stories: StoriesConfig | None = None, create: bool = True) -> None:
+        """Open (and migrate) the store at ``path``.
+
+        ``create=False`` is for commands that only read: a path with no store raises
+        :class:`NoStore` instead of quietly creating an empty one. ``created`` says
+        whether this open made the file. A file that cannot serve as a store (not
+        SQLite, corrupt, unwritable, a newer schema) raises :class:`StoreUnusable`.
+        """
         self.path = Path(path)
-        self.dedupe_config = dedupe or DedupeConfig()  # story thresholds ([dedupe] in the config)
-        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        self.db = Database(conn)
+        self.stories_config = stories or StoriesConfig()  # story thresholds ([stories] in the config)
+        self.created = not self.path.exists()
+        if self.created and not create:
+            raise NoStore(self.path)
         self._lock = threading.RLock()  # one writer per Store, whatever the thread
-        self._configure()
-        self._migrate()
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            self.db = Database(conn)
+            self._check_schema()  # before anything is written
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise unusable(self.path, exc) from exc
         self.validators = HttpCache(self)
         self.robots = RobotsTxt(self)
 
     @classmethod
-    def open(cls, path: str | Path, *, dedupe: DedupeConfig | None = None) -> Store:
-        return cls(path, dedupe=dedupe)
+    def open(cls, path: str | Path, *, stories: StoriesConfig | None = None, create: bool = True) -> Store:
+        return cls(path, stories=stories, create=create)
 
     def close(self) -> None:
         self.db.close()
@@ -104,6 +119,16 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
+
+    def _check_schema(self) -> None:
+        """A store a newer monitor has migrated must not be written by this one."""
+        known = set(migration_names())
+        unknown = [m.name for m in MIGRATIONS.applied(self.db) if m.name not in known]
+        if unknown:
+            raise StoreUnusable(
+                f"{self.path}: written by a newer monitor (schema {unknown[-1]}, unknown to this release)"
+                " — upgrade monitor, or point --db / MONITOR_DB at a store of this release"
+            )
 
     def _migrate(self) -> None:
         if not MIGRATIONS.pending(self.db):
@@ -135,6 +160,8 @@ class Store:
                 self.db.execute("COMMIT")
             except BaseException as error:
                 self.db.rollback()
+                if isinstance(error, sqlite3.DatabaseError) and environment_fault(error):
+                    raise unusable(self.path, error) from error  # corrupt, read-only, disk full
                 if isinstance(error, sqlite3.OperationalError):
                     raise StoreError(f"{self.path}: {error}") from error
                 raise
@@ -151,13 +178,13 @@ class Store:
         now: datetime,
     ) -> Outcome:
         """Store ``article`` as a new item, a new version, or a sighting of a known one."""
-        ident = dedupe.identify(article)
+        ident = identity.identify(article)
         if not ident.canonical_trusted:
             article = replace(article, canonical_url=article.url)  # never print a home page
         stamp = iso(now)
         with self._write():
             known = self._match(ident.keys)
-            item_id = dedupe.pick_item(known, ident.keys) or self._stored_without_keys(ident)
+            item_id = identity.pick_item(known, ident.keys) or self._stored_without_keys(ident)
             if item_id is None:
                 outcome = self._insert(article, ident, source, stamp)
             else:
@@ -174,14 +201,14 @@ class Store:
         sql = f"SELECT key, item_id FROM item_keys WHERE key IN ({marks})"
         return dict(self.db.execute(sql, list(keys)).fetchall())
 
-    def _stored_without_keys(self, ident: dedupe.Identity) -> str | None:
+    def _stored_without_keys(self, ident: identity.Identity) -> str | None:
         """An item already named by this URL but missing its keys (e.g. written by another tool)."""
-        item_id = normalise.seed_id(ident.primary)
+        item_id = seedformat.seed_id(ident.primary)
         found = self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone()
         return item_id if found else None
 
-    def _insert(self, article: Article, ident: dedupe.Identity, source: str, stamp: str) -> Outcome:
-        item_id = normalise.seed_id(ident.primary)
+    def _insert(self, article: Article, ident: identity.Identity, source: str, stamp: str) -> Outcome:
+        item_id = seedformat.seed_id(ident.primary)
         row = _article_columns(article, stamp) | _relevance_columns(article.relevance)
         row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": article.url}
         row |= {"canonical_url": ident.primary, "first_seen": stamp, "last_seen": stamp}
@@ -194,7 +221,7 @@ class Store:
     def _next_seq(self) -> int:
         return self.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM items").fetchone()[0]
 
-    def _attach(self, item_id: str, ident: dedupe.Identity, known: dict[str, str], source: str, stamp: str) -> bool:
+    def _attach(self, item_id: str, ident: identity.Identity, known: dict[str, str], source: str, stamp: str) -> bool:
         """Record keys and URLs not seen before; True when there was one."""
         for key in ident.keys:
             if key not in known:
@@ -212,7 +239,7 @@ class Store:
         return any(key not in known for key in ident.keys)
 
     def _merge(
-        self, item_id: str, article: Article, ident: dedupe.Identity, known: dict[str, str], source: str, stamp: str
+        self, item_id: str, article: Article, ident: identity.Identity, known: dict[str, str], source: str, stamp: str
     ) -> Outcome:
         new_url = self._attach(item_id, ident, known, source, stamp)
         cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
@@ -221,7 +248,7 @@ class Store:
             "last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
         if article.relevance is not None:
             changes |= _relevance_columns(article.relevance)
-        if dedupe.content_hash(article) == old["content_hash"]:
+        if identity.content_hash(article) == old["content_hash"]:
             kind = "seen" if new_url else "unchanged"
         else:
             self._keep_version(old, stamp)
@@ -268,6 +295,33 @@ class Store:
                 self.get_item(item_id)  # KeyError for an unknown id
         return changed
 
+    # --- a user's labels (monitor label / reclassify) --------------------------
+
+    @_locked
+    def find_item(self, ref: str) -> dict[str, Any] | None:
+        """An item by id, by an unambiguous id prefix (6+ characters) or by any URL it was seen at."""
+        if "/" in ref:
+            return self.find_by_url(ref)
+        rows = self.db.execute("SELECT id FROM items WHERE id LIKE ? LIMIT 2", [ref.lower() + "%"]).fetchall()
+        if len(rows) == 1 and (len(ref) >= 6 or rows[0][0] == ref):
+            return self.get_item(rows[0][0])
+        return None
+
+    def set_label(self, item_id: str, label: str, *, now: datetime) -> None:
+        """Record what a user says an item is ("relevant" or "not"); the latest label wins."""
+        if label not in ("relevant", "not"):
+            raise ValueError(f"label must be 'relevant' or 'not', not {label!r}")
+        with self._write():
+            self.get_item(item_id)  # KeyError for an unknown item
+            self.db.table("labels").upsert({"item_id": item_id, "label": label, "labelled": iso(now)}, pk="item_id")
+
+    @_locked
+    def labelled_items(self) -> list[dict[str, Any]]:
+        """Every labelled item with its current band, oldest label first."""
+        sql = ("SELECT l.item_id, l.label, l.labelled, i.band, i.score, i.title, i.url, i.reasons"
+               " FROM labels l JOIN items i ON i.id = l.item_id ORDER BY l.labelled, l.item_id")
+        return [_decode(row) for row in self.db.query(sql)]
+
     # --- stories (monitor.stories) ---------------------------------------------
     #
     # Bounded work per save, however large a story grows: only a story's
@@ -279,7 +333,7 @@ class Store:
 
     def _file_in_story(self, outcome: Outcome, article: Article) -> None:
         """A new item joins the story of its earliest near-copy or starts one; an edited item keeps its story."""
-        cfg = self.dedupe_config
+        cfg = self.stories_config
         doc = stories.doc_for(article, outcome.item_id, shingle_words=cfg.shingle_words)
         keys = stories.index_keys(doc, max_distance=cfg.max_distance)
         story_id = None
@@ -331,7 +385,7 @@ class Store:
 
     def _story_for(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> str:
         """The story of the earliest stored near-copy of ``doc``, else a new story named after it."""
-        k = self.dedupe_config.max_distance
+        k = self.stories_config.max_distance
         found = self._story_candidates(doc, keys)
         matches = [c for c in found if stories.is_same_story(doc, c, max_distance=k)]
         first = stories.earliest(matches)
@@ -408,7 +462,7 @@ class Store:
             simhash, sketch = self.db.execute(
                 "SELECT simhash, sketch FROM fingerprints WHERE item_id = ?", [item_id]
             ).fetchone()
-            k = self.dedupe_config.max_distance
+            k = self.stories_config.max_distance
             self._put_bands(item_id, stories.band_keys(simhash, max_distance=k) + stories.sketch_keys(sketch))
 
     def _drop_stale_bands(self, story_id: str, original: str) -> None:
@@ -442,7 +496,7 @@ class Store:
                 self.db.execute(f"DELETE FROM {table}")
             for row in self._rows_in_storage_order():
                 doc = self._doc_for_row(row)
-                self._file_new(doc, stories.index_keys(doc, max_distance=self.dedupe_config.max_distance))
+                self._file_new(doc, stories.index_keys(doc, max_distance=self.stories_config.max_distance))
                 if progress is not None:
                     progress(1)
             after = dict(self.db.execute("SELECT id, story_id FROM items").fetchall())
@@ -463,7 +517,7 @@ class Store:
         return stories.doc_for_fields(
             row["id"], title=row["title"] or "", subtitle=row["subtitle"], paragraphs=(row["body"] or "").split("\n\n"),
             language=row["language"], published=parse_iso(row["published"]),
-            shingle_words=self.dedupe_config.shingle_words,
+            shingle_words=self.stories_config.shingle_words,
         )  # fmt: skip
 
     def story_summary(self) -> StoryRebuild:
@@ -494,7 +548,7 @@ class Store:
     def find_by_url(self, url: str) -> dict[str, Any] | None:
         """The item seen at ``url`` (any spelling of it, or its native id)."""
         keys = list(dict.fromkeys(k for k in (identity_key(url), canonical_url(url)) if k))
-        item_id = dedupe.pick_item(self._match(keys), keys)
+        item_id = identity.pick_item(self._match(keys), keys)
         return None if item_id is None else self.get_item(item_id)
 
     @_locked
@@ -541,14 +595,54 @@ class Store:
         return {outlet: {"items": n, "relevant": rel} for outlet, n, rel in self.db.execute(sql).fetchall()}
 
     # --- runs ----------------------------------------------------------------
+    # A run's row is written when it starts ('running', with the pid) and finished as
+    # ok / failing / interrupted, so a killed run still shows (monitor.status tells a
+    # 'running' row whose process is gone from one still going).
 
     def record_run(self, run: OutletRun) -> int:
-        row = asdict(run) | {"started": iso(run.started), "finished": iso(run.finished)}
+        """Record a whole run at once (a run that was never begun, e.g. imported history)."""
+        row = _run_columns(run)
         sql = f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
         with self._write():
             run_id = self.db.execute(sql, list(row.values())).lastrowid
+            assert run_id is not None
+            self._put_failures(run_id, run)
+        return run_id
+
+    def begin_run(self, outlet: str, *, started: datetime, catch_up: bool, pid: int) -> int:
+        """A 'running' row for a run starting now. Older 'running' rows of the outlet were
+        left by a process that died: one outlet's runs never overlap (monitor.lock)."""
+        with self._write():
+            self.db.execute(
+                "UPDATE runs SET status = 'interrupted', error = COALESCE(error, 'interrupted (process gone)')"
+                " WHERE outlet = ? AND status = 'running'", [outlet])
+            run_id = self.db.execute(
+                "INSERT INTO runs (outlet, started, status, catch_up, pid) VALUES (?, ?, 'running', ?, ?)",
+                [outlet, iso(started), int(catch_up), pid]).lastrowid
         assert run_id is not None
         return run_id
+
+    def finish_run(self, run_id: int, run: OutletRun) -> None:
+        """Write a begun run's outcome and its failures in one transaction."""
+        row = _run_columns(run)
+        sets = ", ".join(f"{name} = ?" for name in row)
+        with self._write():
+            self.db.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*row.values(), run_id])
+            self._put_failures(run_id, run)
+
+    def abandon_runs(self, pid: int, *, now: datetime, why: str) -> int:
+        """Mark this process's unfinished runs interrupted (a stop that could not wait for them)."""
+        with self._write():
+            return self.db.execute(
+                "UPDATE runs SET status = 'interrupted', finished = ?, error = ? WHERE pid = ? AND status = 'running'",
+                [iso(now), why, pid]).rowcount
+
+    def _put_failures(self, run_id: int, run: OutletRun) -> None:
+        stamp = iso(run.finished)
+        self.db.conn.executemany(
+            'INSERT INTO failures (run_id, outlet, at, url, "class", message, source) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            [(run_id, run.outlet, stamp, f.url, f.kind, f.message, f.source) for f in run.failures],
+        )
 
     @_locked
     def runs(self, outlet: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -558,6 +652,28 @@ class Store:
         return list(self.db.query(sql, [*params, limit]))
 
     @_locked
+    def failures(self, outlet: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The outlet's latest failures, newest first."""
+        sql = ('SELECT id, run_id, at, url, "class", message, source FROM failures WHERE outlet = ?'
+               " ORDER BY id DESC LIMIT ?")
+        return list(self.db.query(sql, [outlet, limit]))
+
+    @_locked
+    def failure_counts(self, run_id: int) -> list[dict[str, Any]]:
+        """One run's failures by class: count and first URL, most frequent first."""
+        sql = ('SELECT "class", COUNT(*) AS count, MIN(id) AS first_id FROM failures WHERE run_id = ?'
+               ' GROUP BY "class" ORDER BY count DESC, "class"')
+        rows = list(self.db.query(sql, [run_id]))
+        for row in rows:
+            row["first_url"] = self.db.execute("SELECT url FROM failures WHERE id = ?", [row.pop("first_id")]).fetchone()[0]
+        return rows
+
+    @_locked
+    def last_completed_run(self) -> str | None:
+        """When the newest run that got to its end (ok or failing) finished."""
+        return self.db.execute("SELECT MAX(finished) FROM runs WHERE status IN ('ok', 'failing')").fetchone()[0]
+
+    @_locked
     def outlet_status(self) -> list[dict[str, Any]]:
         """Per outlet: items, relevant, last run, last success, last error, failing streak."""
         counts = self.counts_by_outlet()
@@ -565,24 +681,45 @@ class Store:
         return [self._status_of(name, counts.get(name, {})) for name in sorted(outlets | set(counts))]
 
     def _status_of(self, outlet: str, counts: dict[str, int]) -> dict[str, Any]:
-        newest = "SELECT id, finished, status, error FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
+        newest = "SELECT id, finished, status, error, pid, started FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
         last = self.db.execute(newest.format(""), [outlet]).fetchone()
         ok = self.db.execute(newest.format("AND status = 'ok'"), [outlet]).fetchone()
-        failed = self.db.execute(newest.format("AND status != 'ok'"), [outlet]).fetchone()
-        streak_sql = "SELECT COUNT(*) FROM runs WHERE outlet = ? AND id > ? AND status != 'ok'"
+        failed = self.db.execute(newest.format("AND status = 'failing'"), [outlet]).fetchone()
+        streak_sql = "SELECT COUNT(*) FROM runs WHERE outlet = ? AND id > ? AND status = 'failing'"
         streak = self.db.execute(streak_sql, [outlet, ok[0] if ok else 0]).fetchone()[0]
         return {
             "outlet": outlet,
             "items": counts.get("items", 0),
             "relevant": counts.get("relevant", 0),
-            "last_run": last[1] if last else None,
+            "last_run": (last[1] or last[5]) if last else None,
             "last_status": last[2] if last else None,
+            "last_run_error": last[3] if last else None,
+            "last_run_pid": last[4] if last else None,
             "last_success": ok[1] if ok else None,
             "last_error": failed[3] if failed else None,
             "last_error_at": failed[1] if failed else None,
             "failing_streak": streak,
         }
 
+    # --- the daemon's heartbeat (monitor.schedule, status --max-age) ------------
+
+    def daemon_beat(self, pid: int, *, now: datetime, started: datetime | None = None, cycle: bool = False) -> None:
+        """The daemon is alive (and, with ``cycle``, has just completed an outlet's run)."""
+        sql = (
+            "INSERT INTO daemons (pid, started, heartbeat, last_cycle) VALUES (?, ?, ?, ?) ON CONFLICT(pid)"
+            " DO UPDATE SET heartbeat = excluded.heartbeat, last_cycle = COALESCE(excluded.last_cycle, last_cycle)"
+        )
+        with self._write():
+            self.db.execute(sql, [pid, iso(started or now), iso(now), iso(now) if cycle else None])
+
+    def daemon_gone(self, pid: int) -> None:
+        """A daemon stopping cleanly withdraws its heartbeat (a killed one leaves it to go stale)."""
+        with self._write():
+            self.db.execute("DELETE FROM daemons WHERE pid = ?", [pid])
+
+    @_locked
+    def daemons(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM daemons ORDER BY heartbeat DESC"))
 
     # --- digests (monitor.digest) ---------------------------------------------
 
@@ -590,14 +727,16 @@ class Store:
         """The newest item's ``seq``; -1 for an empty store. Digests stop here."""
         return self.db.execute("SELECT COALESCE(MAX(seq), -1) FROM items").fetchone()[0]
 
-    def digest_items(self, *, after_seq: int, upto_seq: int, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Relevant items with ``after_seq < seq <= upto_seq`` (first seen on or after ``since``).
+    def digest_items(
+        self, *, after_seq: int, upto_seq: int, since: datetime | None = None, band: str = "relevant"
+    ) -> list[dict[str, Any]]:
+        """Items of a relevance band with ``after_seq < seq <= upto_seq`` (first seen on or after ``since``).
 
         ``seq`` is assigned inside the write transaction, so unlike a timestamp it
         cannot let an item committed late slip behind a digest's watermark.
         """
-        where = "relevant = 1 AND seq > ? AND seq <= ?"
-        params: list[Any] = [after_seq, upto_seq]
+        where = "band = ? AND seq > ? AND seq <= ?"
+        params: list[Any] = [band, after_seq, upto_seq]
         if since is not None:
             where += " AND first_seen >= ?"
             params.append(iso(since))
@@ -663,7 +802,7 @@ class Store:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoryRebuild:
-    """What ``monitor dedupe`` reports: items, the stories they form, and what moved."""
+    """What ``monitor stories`` reports: items, the stories they form, and what moved."""
 
     items: int
     stories: int
@@ -748,6 +887,31 @@ class RobotsTxt:
 # --- row helpers -------------------------------------------------------------
 
 
+_ENVIRONMENT_FAULTS = ("file is not a database", "malformed", "corrupt", "readonly", "unable to open",
+                       "disk I/O", "database or disk is full")
+
+
+def environment_fault(error: sqlite3.DatabaseError) -> bool:
+    """The file or the disk is at fault, not a query (a bug) or a lock held too long."""
+    return any(text in str(error) for text in _ENVIRONMENT_FAULTS)
+
+
+def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreUnusable:
+    """SQLite's complaint about ``path`` as one line: what is wrong and what to do."""
+    text = str(error)
+    if "file is not a database" in text:
+        return StoreUnusable(f"{path}: not an SQLite database — check that --db / MONITOR_DB names the "
+                             "monitor store, or restore the store from a backup")
+    if "malformed" in text or "corrupt" in text:
+        return StoreUnusable(f"{path}: the store is corrupt ({text}) — check it with "
+                             f"`sqlite3 {path} 'PRAGMA integrity_check'` and restore it from a backup")
+    if any(fault in text for fault in ("readonly", "unable to open", "disk I/O", "full")):
+        return StoreUnusable(f"{path}: cannot open the store for writing ({text}) — check that the path is "
+                             "a file in an existing folder, that this user may write to both, and the free space")
+    return StoreUnusable(f"{path}: the store cannot be used ({text}) — check the path, or restore it from a backup")
+
+
+
 def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
     """The columns an article writes, and rewrites when the outlet edits it."""
     return {
@@ -763,21 +927,30 @@ def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
         "modified_raw": article.modified_raw,
         "body": "\n\n".join(article.body),
         "tags": json.dumps(list(article.tags), ensure_ascii=False),
-        "text": normalise.render(article),
-        "content_hash": dedupe.content_hash(article),
+        "text": seedformat.render(article),
+        "content_hash": identity.content_hash(article),
         "fetched_at": iso(article.fetched_at) or stamp,
     }
 
 
+def _run_columns(run: OutletRun) -> dict[str, Any]:
+    row = {name: getattr(run, name) for name in (
+        "outlet", "status", "seen", "new", "updated", "relevant", "failed", "not_modified", "error")}
+    return row | {"started": iso(run.started), "finished": iso(run.finished), "feed_all_new": int(run.feed_all_new),
+                  "catch_up": int(run.catch_up)}
+
+
 def _relevance_columns(relevance: Relevance | None) -> dict[str, Any]:
     if relevance is None:
-        return {"relevant": 0, "score": 0.0, "rules": "[]", "hits": "[]"}
+        return {"relevant": 0, "band": "not", "score": 0.0, "rules": "[]", "hits": "[]", "reasons": "[]"}
     hits = [asdict(hit) for hit in relevance.hits]
     return {
         "relevant": int(relevance.relevant),
+        "band": relevance.band,
         "score": float(relevance.score),
         "rules": json.dumps(list(relevance.rules), ensure_ascii=False),
         "hits": json.dumps(hits, ensure_ascii=False),
+        "reasons": json.dumps(list(relevance.reasons), ensure_ascii=False),
     }
 
 
