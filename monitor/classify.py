@@ -198,6 +198,7 @@ class Ruleset:
     title_weight: float = 2.0
     weak_cap: float = 2.0
     repeat_cap: int = 2
+    languages: tuple[str, ...] = ("en", "es")  # what the rules are written for: outlets must be in one
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -465,6 +466,7 @@ def _read_ruleset(root: Reader) -> Ruleset:
         title_weight=root.number("title_weight", 2.0),
         weak_cap=root.number("weak_cap", 2.0),
         repeat_cap=root.whole("repeat_cap", 2, minimum=1),
+        languages=root.str_list("languages") or ("en", "es"),
     )
     root.check_unknown()
     return ruleset

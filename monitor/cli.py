@@ -289,7 +289,7 @@ def _chosen_outlets(obj: Context, keys: tuple[str, ...]) -> list[Any]:
 @cli.command()
 @click.option("-o", "--outlet", "outlet_keys", multiple=True, help="Only this outlet (repeatable)")
 @click.option("--catch-up", is_flag=True, help="Walk listing and search pages to full depth")
-@click.option("--lock-timeout", type=float, default=60.0, show_default=True,
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Seconds to wait for another monitor process working the same outlets")
 @click.pass_obj
 def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeout: float) -> None:
@@ -322,19 +322,11 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
     finally:
         progress.clear()
         obj.extras["fetcher"].close()
-    names = _display_names(obj.config.outlets)
+    names = obj.config.display_names()
     for run in report.runs:
         click.echo(summary_line(run, names[run.outlet]))
     click.echo(report.summary())
     sys.exit(report.exit_code)
-
-
-def _display_names(outlets: Any) -> dict[str, str]:
-    """Outlet names for summaries; editions sharing a name get their language added."""
-    counts: dict[str, int] = {}
-    for o in outlets:
-        counts[o.name] = counts.get(o.name, 0) + 1
-    return {o.key: o.name if counts[o.name] == 1 else f"{o.name} {o.language.upper()}" for o in outlets}
 
 
 def _outlet_locks(obj: Context, outlets: list[Any], timeout: float) -> Any:
@@ -391,7 +383,8 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
     from .fetch import Fetcher
 
     with Fetcher(obj.config.http) as fetcher:
-        ok = run_check(outlet, fetcher, url=url, rules_table=obj.config.relevance, echo=click.echo, now=utc_now())
+        ok = run_check(outlet, fetcher, url=url, rules_table=obj.config.relevance, echo=click.echo, now=utc_now(),
+                       name=obj.config.display_name(outlet_key))
     sys.exit(0 if ok else 1)
 
 

@@ -137,6 +137,19 @@ class Config:
         known = ", ".join(o.key for o in self.outlets)
         raise ConfigError(f"{self.path.name}: no outlet {key!r} (known: {known})")
 
+    def display_names(self) -> dict[str, str]:
+        """The one name each outlet goes by in every summary, log line and digest.
+
+        Editions sharing a name get their language: "Radio Habana Cuba (en)".
+        """
+        counts: dict[str, int] = {}
+        for o in self.outlets:
+            counts[o.name] = counts.get(o.name, 0) + 1
+        return {o.key: o.name if counts[o.name] == 1 else f"{o.name} ({o.language})" for o in self.outlets}
+
+    def display_name(self, key: str) -> str:
+        return self.display_names().get(key, key)
+
     @property
     def enabled_outlets(self) -> tuple[OutletConfig, ...]:
         return tuple(o for o in self.outlets if o.enabled)
@@ -250,7 +263,9 @@ class Reader:
             if name not in allowed_set:
                 close = difflib.get_close_matches(name, sorted(allowed_set), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise self.source.error(self.key(name), f"a known key{hint}", name, show_got=False, unknown=True)
+                known = "section" if isinstance(self.data[name], dict) else "key"
+                raise self.source.error(self.key(name), f"a known {known}{hint}", self.data[name], show_got=False,
+                                        unknown=True)
 
 
 class Source:
@@ -263,7 +278,7 @@ class Source:
     def line_of(self, dotted: str) -> int | None:
         """Best-effort line number of a dotted key (tomllib does not keep positions)."""
         parts = dotted.split(".")
-        for split in range(len(parts) - 1, -1, -1):
+        for split in range(len(parts), -1, -1):  # the whole name first: it may be a [section]
             header, rest = parts[:split], parts[split:]
             start = self._header_line(header) if header else 0
             if start is None:
@@ -281,18 +296,24 @@ class Source:
         return None
 
     def _header_line(self, header: list[str]) -> int | None:
+        """The line of ``[a.b]``, else of its first sub-table ``[a.b.c]`` (a section given only by those)."""
         want = ".".join(header)
+        first_child = None
         for number, line in enumerate(self.lines):
             match = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
-            if match and match.group(1).replace('"', "").replace("'", "").replace(" ", "") == want:
+            name = match.group(1).replace('"', "").replace("'", "").replace(" ", "") if match else None
+            if name == want:
                 return number
-        return None
+            if first_child is None and name and name.startswith(want + "."):
+                first_child = number
+        return first_child
 
     def error(self, dotted: str, expected: str, got: Any = None, *, show_got: bool = True, unknown: bool = False) -> ConfigError:
         line = self.line_of(dotted)
         place = f"{self.path.name}:{line}" if line else self.path.name
         if unknown:
-            return ConfigError(f"{place}: {dotted}: unknown key, expected {expected}")
+            kind = "section" if isinstance(got, dict) else "key"
+            return ConfigError(f"{place}: {dotted}: unknown {kind}, expected {expected}")
         detail = f", got {_show(got)}" if show_got else ""
         return ConfigError(f"{place}: {dotted}: expected {expected}{detail}")
 
@@ -385,7 +406,14 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
     # Compile the rules now, so a bad pattern is a config error before anything runs.
     from .classify import compile_rules
 
-    compile_rules(config.relevance, source=source)
+    ruleset = compile_rules(config.relevance, source=source)
+    for outlet in outlets:
+        if outlet.language not in ruleset.languages:  # its items could never be judged relevant
+            covered = ", ".join(f'"{lang}"' for lang in ruleset.languages)
+            raise outlets_table.fail(
+                f"{outlet.key}.language",
+                f"a language the relevance rules are written in ({covered}; add rules and list the language "
+                "in [relevance] languages)", outlet.language)
     return config
 
 

@@ -44,7 +44,7 @@ def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
     with Store(config.store_path, dedupe=config.dedupe) as store, Fetcher(config.http, cache=store.validators) as fetcher:
         context = PollContext(config=config, fetcher=fetcher, rules=compile_rules(config.relevance), store=store)
         report = poll(config.enabled_outlets, context)
-    names = {o.key: f"{o.name} ({o.language})" for o in config.outlets}
+    names = config.display_names()
     for run in report.runs:
         echo(summary_line(run, names[run.outlet]))
     echo(report.summary())
@@ -63,9 +63,15 @@ def print_digest(config: config_mod.Config, echo: Callable[[str], None]) -> None
 def next_steps(config: config_mod.Config, kept: bool) -> str:
     from .serve import plain_command
 
-    where = "" if kept else "  (a temporary folder; --keep DIR keeps the demo somewhere of your choosing)\n"
+    if not kept:
+        return (
+            "The demo's temporary folder is removed now. To keep the store and browse it in Datasette:\n"
+            "    monitor demo --keep demo/        (then: monitor --config demo/config.toml serve)\n"
+            "or let the demo open it for you:\n"
+            "    monitor demo --open"
+        )
     return (
-        f"The demo store is {config.store_path}\n{where}"
+        f"The demo store is {config.store_path}\n"
         "Open it in Datasette (search, facets, canned queries):\n"
         f"    monitor --config {config.path} serve\n"
         "or, with Datasette alone:\n"
@@ -75,22 +81,32 @@ def next_steps(config: config_mod.Config, kept: bool) -> str:
     )
 
 
-def run_demo(keep: Path | None, echo: Callable[[str], None]) -> Path:
-    """Serve the samples, poll them, print the digest; returns the demo's config path."""
+def run_demo(keep: Path | None, echo: Callable[[str], None]) -> Path | None:
+    """Serve the samples, poll them, print the digest.
+
+    Returns the kept config path; without ``keep`` the temporary folder is removed.
+    """
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="monitor-demo-") as folder:
+            _demo_in(Path(folder), echo, kept=False)
+        return None
+    keep.mkdir(parents=True, exist_ok=True)
+    if (keep / "monitor.db").exists():
+        raise click.UsageError(f"{keep} already holds a demo (monitor.db): choose an empty folder for --keep")
+    return _demo_in(keep, echo, kept=True).path
+
+
+def _demo_in(folder: Path, echo: Callable[[str], None], *, kept: bool) -> config_mod.Config:
     from .sampleserver import start_sites
 
-    folder = keep if keep is not None else Path(tempfile.mkdtemp(prefix="monitor-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if (folder / "monitor.db").exists():
-        raise click.UsageError(f"{folder} already holds a demo (monitor.db): choose an empty folder for --keep")
     with start_sites(sites=SAMPLE_OUTLETS) as sites:
         echo(f"Serving the sample outlets on 127.0.0.1 ({', '.join(sites.names)}); polling them once.\n")
         config = write_config(folder, {name: sites.base_url(name) + "/" for name in SAMPLE_OUTLETS})
         poll_once(config, echo)
     echo("")
     print_digest(config, echo)
-    echo(next_steps(config, kept=keep is not None))
-    return config.path
+    echo(next_steps(config, kept=kept))
+    return config
 
 
 @click.command("demo")

@@ -88,6 +88,9 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
     store = ctx.store
     tally = _Tally()
     try:
+        # A feed of unknown entries means its window overflowed -- unless nothing was ever stored:
+        # a first run finds everything new, and that asks for no extra catch-up run.
+        first_run = not store.has_items(outlet.key)
         discovery = discover(outlet, ctx.fetcher, now=started, is_known=store.is_known, catch_up=catch_up)
         for _, error in discovery.errors:
             tally.note(error)
@@ -101,7 +104,8 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
             if progress is not None:
                 progress.update(outlet.key, done, len(todo))
         error = _failure(discovery, tally, len(todo), store, outlet.key)
-        run = _run(outlet, tally, started, ctx.now(), error, feed_all_new=discovery.feed_all_new, catch_up=catch_up)
+        run = _run(outlet, tally, started, ctx.now(), error, feed_all_new=discovery.feed_all_new and not first_run,
+                   catch_up=catch_up)
     except MonitorError as exc:  # e.g. the store refused: still a recorded, failing run
         log.error("%s", exc, extra={"outlet": outlet.key})
         run = _run(outlet, tally, started, ctx.now(), f"{exc.reason}: {exc}", catch_up=catch_up)

@@ -253,7 +253,7 @@ class Daemon:
         if cadence.after(run) and not self.ctx.stop.is_set():
             self._reschedule(key)
         self._publish(key)
-        log.info("%s; next run %s%s", summary_line(run, self.outlets[key].name), _clock(self._next_run(key)),
+        log.info("%s; next run %s%s", summary_line(run, self.ctx.config.display_name(key)), _clock(self._next_run(key)),
                  " (catch-up)" if cadence.catch_up else "", extra={"outlet": key, "event": "run"})
 
     @contextmanager
@@ -373,11 +373,11 @@ def _duration(seconds: float) -> str:
 
 @click.command(name="run")
 @click.option("-o", "--outlet", "outlet_keys", multiple=True, help="Only this outlet (repeatable)")
-@click.option("--lock-timeout", type=float, default=0.0, show_default=True,
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Seconds a run waits for an outlet a cron `monitor poll` holds; then it is skipped")
 @click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
               help="Outlets polled at the same time")
-@click.option("--shutdown-timeout", type=float, default=5.0, show_default=True,
+@click.option("--shutdown-timeout", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="Seconds SIGTERM waits for a run to finish its article")
 @click.pass_obj
 def run_command(obj: Any, outlet_keys: tuple[str, ...], lock_timeout: float, workers: int,

@@ -11,7 +11,9 @@ file name this module re-keys it.
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,15 @@ def plain_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001) -
     return shlex.join(["datasette", *datasette_args(db_path, METADATA, host=host, port=port)])
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail before announcing anything when the address cannot be served (in use, not ours)."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}") from None
+
+
 def run_datasette(db_path: Path, *, host: str, port: int) -> None:
     """Serve until interrupted (Datasette's own command, in this process)."""
     from datasette.cli import cli as datasette_cli
@@ -62,7 +73,7 @@ def run_datasette(db_path: Path, *, host: str, port: int) -> None:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on")
-@click.option("-p", "--port", type=int, default=8001, show_default=True, help="Port (0 picks a free one)")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port (0 picks a free one)")
 @click.option("--print-command", is_flag=True, help="Print the equivalent plain datasette command and exit")
 @click.pass_obj
 def serve_command(obj: Any, host: str, port: int, print_command: bool) -> None:
@@ -84,5 +95,6 @@ def serve_command(obj: Any, host: str, port: int, print_command: bool) -> None:
     if print_command:
         click.echo(plain_command(db_path, host=host, port=port))
         return
+    check_port(host, port)
     click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     run_datasette(db_path, host=host, port=port)

@@ -11,10 +11,11 @@ from .config import Config
 def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = None) -> dict[str, Any]:
     """One row per configured outlet (plus any outlet only the store knows)."""
     known = {row["outlet"]: row for row in store.outlet_status()}
+    names = config.display_names()
     rows = []
     for outlet in config.outlets:
         row = known.pop(outlet.key, None) or _empty(outlet.key)
-        rows.append(_row(row, name=outlet.name, enabled=outlet.enabled, next_runs=next_runs))
+        rows.append(_row(row, name=names[outlet.key], enabled=outlet.enabled, next_runs=next_runs))
     rows.extend(_row(row, name=key, enabled=False, next_runs=next_runs) for key, row in sorted(known.items()))
     return {
         "store": str(config.store_path),
@@ -58,11 +59,12 @@ def _row(row: dict[str, Any], *, name: str, enabled: bool, next_runs: dict[str, 
 
 def render_text(report: dict[str, Any]) -> str:
     lines = [f"{report['store']}: {report['items']} items, {report['relevant']} relevant"]
+    width = max([14, *(len(o["outlet"]) for o in report["outlets"])])  # long keys push every column alike
     for o in report["outlets"]:
         state = "FAILING" if o["failing"] else ("ok" if o["last_status"] else "never run")
         if not o["enabled"]:
             state += ", disabled"
-        line = f"  {o['outlet']:<14} {o['items']:>5} items {o['relevant']:>4} relevant  {state}"
+        line = f"  {o['outlet']:<{width}} {o['items']:>5} items {o['relevant']:>4} relevant  {state}"
         if o["last_success"]:
             line += f"; last success {o['last_success'][:16]}"
         if o["failing"]:

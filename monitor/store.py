@@ -410,6 +410,10 @@ class Store:
                                   " published IS NULL, published, first_seen", [story_id]))
 
     @_locked
+    def has_items(self, outlet: str) -> bool:
+        return self.db.execute("SELECT 1 FROM items WHERE outlet = ? LIMIT 1", [outlet]).fetchone() is not None
+
+    @_locked
     def count_items(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
 

@@ -146,3 +146,17 @@ def test_every_command_help_has_an_example(name: str) -> None:
 def test_python_dash_m_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "0.1.0" in result.stdout
+
+
+def test_status_columns_stay_aligned_for_long_outlet_keys(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        (ROOT / "config.toml").read_text(encoding="utf-8")
+        + '\n[outlets.prensa-latina-english-edition]\nname = "Prensa Latina English"\nlanguage = "en"\n'
+        'base_url = "https://www.plenglish.com/"\nfeeds = ["/feed/"]\n', encoding="utf-8")
+    monitor(tmp_path / "s.db", "import", str(NORMALISED))
+    result = monitor(tmp_path / "s.db", "--config", str(config), "status")
+    outlet_lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert len(outlet_lines) == 8
+    assert len({line.index(" items ") for line in outlet_lines}) == 1  # one column, however long the key
+    assert len({line.index(" relevant ") for line in outlet_lines}) == 1

@@ -127,6 +127,16 @@ BROKEN = [
     ),
     ("[store]\npath = 'x.db'\n", "config.toml: outlets: expected a value (this key is required)"),
     (MINIMAL.replace("[store]", "[store"), "config.toml: not valid TOML: "),
+    (
+        MINIMAL + "\n[stroe]\npath = 'x.db'\n",
+        "config.toml:14: stroe: unknown section, expected a known section (did you mean 'store'?)",
+    ),
+    (MINIMAL + "\n[digestt.smtp]\nhost = 'x'\n", "config.toml:14: digestt: unknown section"),
+    (
+        MINIMAL.replace('language = "en"', 'language = "fr"'),
+        'config.toml:6: outlets.telesur-en.language: expected a language the relevance rules are written in '
+        '("en", "es"; add rules and list the language in [relevance] languages), got "fr"',
+    ),
     (MINIMAL + "enabled = 'yes'\n", "config.toml:13: outlets.telesur-en.enabled: expected true or false, got \"yes\""),
 ]
 
@@ -154,3 +164,8 @@ def test_cli_exits_2_before_anything_runs(tmp_path: Path, text: str, message: st
     assert result.returncode == 2
     assert message in result.stderr
     assert not db.exists()  # nothing ran: no store was created
+
+
+def test_an_outlet_in_another_language_loads_once_the_rules_cover_it(tmp_path: Path) -> None:
+    text = MINIMAL.replace('language = "en"', 'language = "fr"') + '\n[relevance]\nlanguages = ["en", "es", "fr"]\n'
+    assert config.load(write(tmp_path, text)).outlet("telesur-en").language == "fr"

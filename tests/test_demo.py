@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -43,3 +44,22 @@ def test_the_demo_config_only_reaches_the_local_sample_sites(tmp_path: Path) -> 
     assert all(o.base_url == local[o.key] and o.feeds[0].startswith(local[o.key]) for o in config.enabled_outlets)
     assert config.http.per_host_interval < 0.1 and config.store_path == tmp_path / "monitor.db"
     assert {o.key for o in config.outlets} - set(SAMPLE_OUTLETS)  # the others are there, disabled
+
+
+def test_demo_without_keep_leaves_no_folder_behind(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    result = subprocess.run([sys.executable, "-m", "monitor", "demo"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "TMPDIR": str(temp)}, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "15 new (9 relevant)" in result.stdout and "monitor demo --keep demo/" in result.stdout
+    assert list(temp.iterdir()) == []  # no monitor-demo-* folder (nor monitor-serve-*) left in the temp directory
+
+
+def test_poll_lines_and_digest_headings_name_each_outlet_the_same_way(tmp_path: Path) -> None:
+    result = monitor("demo", "--keep", str(tmp_path / "demo"))
+    polled = [line.split(":")[0] for line in result.stdout.splitlines() if " seen, " in line]
+    headings = [line[3:].rsplit(" · ", 1)[0] for line in result.stdout.splitlines()
+                if line.startswith("## ") and line != "## Health"]
+    assert polled == ["teleSUR English", "teleSUR", "Radio Habana Cuba (en)", "Radio Habana Cuba (es)"]
+    assert headings == polled
