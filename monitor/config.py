@@ -64,6 +64,7 @@ class OutletConfig:
     max_pages: int = 1  # pagination depth for listing/search pages
     selectors: tuple[tuple[str, str], ...] = ()  # field -> CSS selector overrides
     drop: tuple[str, ...] = ()  # CSS selectors removed from the body
+    text_marks: tuple[str, ...] = ()  # regexes (per line) that tell a plain-text page dump is this outlet's
     min_interval: timedelta | None = None  # adaptive polling bounds
     max_interval: timedelta | None = None
 
@@ -562,6 +563,12 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         _check_selectors(selectors_table, selectors)
 
     drop = table.str_list("drop")
+    text_marks = table.str_list("text_marks")
+    for mark in text_marks:
+        try:
+            re.compile(mark)
+        except re.error as exc:
+            raise table.fail("text_marks", f"valid regular expressions ({exc})", mark) from None
     config = OutletConfig(
         key=key,
         name=table.text("name", required=True),
@@ -580,6 +587,7 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         max_pages=table.whole("max_pages", 1, minimum=1),
         selectors=selectors,
         drop=drop,
+        text_marks=text_marks,
         min_interval=table.duration("min_interval", None),
         max_interval=table.duration("max_interval", None),
     )

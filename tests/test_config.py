@@ -134,8 +134,8 @@ BROKEN = [
     (MINIMAL + "\n[digestt.smtp]\nhost = 'x'\n", "config.toml:14: digestt: unknown section"),
     (
         MINIMAL.replace('language = "en"', 'language = "fr"'),
-        'config.toml:6: outlets.telesur-en.language: expected a language the relevance rules are written in '
-        '("en", "es"; add rules and list the language in [relevance] languages), got "fr"',
+        ('config.toml:6: outlets.telesur-en.language: expected a language the relevance rules are written in '
+         '("en", "es"; add rules and list the language in [relevance] languages), got "fr"'),
     ),
     (MINIMAL + "enabled = 'yes'\n", "config.toml:13: outlets.telesur-en.enabled: expected true or false, got \"yes\""),
 ]

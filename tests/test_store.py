@@ -205,6 +205,24 @@ def test_a_database_at_the_first_migration_upgrades_with_its_data(tmp_path: Path
         assert [r["title"] for r in hits] == [row["title"]]  # the upgrade indexed old rows
 
 
+def test_m010_keeps_old_rows_normalised_url_as_their_key_and_new_rows_keep_the_published_url(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Database(path)
+    MIGRATIONS.apply(old, stop_before="m010_published_urls")
+    key = "https://radiohc.cu/en/noticias/nacionales/280480-cuba-strengthened-confrontation-with-human-trafficking"
+    old.table("items").insert({"id": "319918b101c2d455", "seq": 1, "outlet": "rhc-en", "url": RHC, "canonical_url": key,
+                               "title": "T", "text": "t", "first_seen": "2021-12-21T15:00:00+00:00",
+                               "last_seen": "2021-12-21T15:00:00+00:00", "version": 1})  # fmt: skip
+    old.close()
+    published = "http://www.telesurenglish.net/some-story/"
+    with Store(path) as store:
+        assert store.get_item("319918b101c2d455")["url_key"] == key
+        new = store.save(article(published), now=NOW)
+        row = store.get_item(new.item_id)
+    assert (row["url"], row["canonical_url"], row["url_key"]) == (published, published, "https://telesurenglish.net/some-story")
+    assert f"\n\n---\n\n<{published}>\n\n\n\n**" in row["text"]  # the seed's link line: the published URL
+
+
 def test_a_row_written_without_keys_is_adopted_not_duplicated(store: Store) -> None:
     from monitor.normalise import seed_id
 

@@ -42,7 +42,7 @@ from monitor.adapters.base import FIELDS, Adapter, Document, Fields, Found
 from monitor.config import OutletConfig
 from monitor.errors import LayoutChanged, ParseError
 from monitor.models import Article, Page
-from monitor.urls import canonical_url
+from monitor.urls import published_url
 
 from .dates import is_future, parse_date
 from .metadata import (
@@ -302,7 +302,7 @@ def _build(page: Page, outlet: OutletConfig, doc: Document, chosen: dict[str, Fo
 
     return Article(
         url=url,
-        canonical_url=canonical_url(canonical),
+        canonical_url=published_url(canonical),
         outlet=outlet.key,
         outlet_name=outlet.name,
         language=language,
