@@ -156,7 +156,9 @@ class Store:
         completes it (see ``_waiting_for_url``).
         """
         if not article.url:
-            return self._save_without_url(article, item_id, iso(now))
+            stamp_now = iso(now)
+            assert stamp_now is not None  # now is never None
+            return self._save_without_url(article, item_id, stamp_now)
         ident = dedupe.identify(article)
         if not ident.canonical_trusted:
             article = replace(article, canonical_url=article.url)  # never print a home page
