@@ -245,6 +245,32 @@ def status(obj: Context, as_json: bool) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: Context, target: Path) -> None:
+    """Copy the store to TARGET, safely, even while `monitor run` or a poll writes.
+
+    The copy is one consistent snapshot (SQLite's VACUUM INTO), checked with
+    PRAGMA integrity_check before it replaces TARGET. The store is not migrated.
+    Restore: stop monitor, delete monitor.db-wal and monitor.db-shm, copy the
+    backup over monitor.db.
+
+    \b
+    Example:
+        monitor backup /var/backups/monitor/monitor-$(date +%F).db
+        MONITOR_DB=/srv/monitor/monitor.db monitor backup backup.db
+    """
+    from .store import backup as backup_store
+
+    source = obj.db_path or obj.config.store_path
+    if source.resolve() == target.resolve():
+        raise click.BadParameter("the backup must go to another file than the store itself", param_hint="TARGET")
+    done = backup_store(source, target)
+    click.echo(f"backed up {done.items} items ({done.size / 1_000_000:.1f} MB) from {source} to {target}; "
+               f"integrity {done.integrity}")
+
+
 # ------------------------------------------------------------------ fetching
 
 

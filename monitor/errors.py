@@ -17,6 +17,7 @@
      │    └── ParseError      a feed/page/sitemap that cannot be parsed
      ├── InternalError        a bug met on one page: logged with a traceback, the run goes on
      ├── StoreError           the database refused (locked too long, corrupt)
+     │    └── StoreUnusable   not a store this release can use (a newer schema); exit status 4
      └── DeliveryError        the digest could not be mailed
 
 Each error carries a short ``reason`` used in ``runs.error`` and ``monitor status``.
@@ -106,6 +107,13 @@ class InternalError(MonitorError):
 
 class StoreError(MonitorError):
     reason = "store error"
+
+
+class StoreUnusable(StoreError):
+    """The file cannot serve as a store at all; the message names it and what to do."""
+
+    reason = "store unusable"
+    exit_code = 4
 
 
 class DeliveryError(MonitorError):

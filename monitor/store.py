@@ -35,9 +35,9 @@ from sqlite_utils import Database
 
 from monitor import dedupe, normalise, stories
 from monitor.config import DedupeConfig
-from monitor.errors import StoreError
+from monitor.errors import StoreError, StoreUnusable
 from monitor.folding import fold_chars
-from monitor.migrations import MIGRATIONS
+from monitor.migrations import MIGRATIONS, migration_names
 from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
 from monitor.urls import canonical_url, identity_key
 
@@ -77,6 +77,7 @@ class Store:
         conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         self.db = Database(conn)
         self._lock = threading.RLock()  # one writer per Store, whatever the thread
+        self._check_schema()  # before anything is written
         self._configure()
         self._migrate()
         self.validators = HttpCache(self)
@@ -101,6 +102,16 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
+
+    def _check_schema(self) -> None:
+        """A store a newer monitor has migrated must not be written by this one."""
+        known = set(migration_names())
+        unknown = [m.name for m in MIGRATIONS.applied(self.db) if m.name not in known]
+        if unknown:
+            raise StoreUnusable(
+                f"{self.path}: written by a newer monitor (schema {unknown[-1]}, unknown to this release)"
+                " — upgrade monitor, or point --db / MONITOR_DB at a store of this release"
+            )
 
     def _migrate(self) -> None:
         if not MIGRATIONS.pending(self.db):
@@ -775,3 +786,50 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
         if isinstance(row.get(name), str):
             row[name] = json.loads(row[name])
     return row
+
+
+# --- backups -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    path: Path
+    items: int
+    size: int  # bytes
+    integrity: str  # PRAGMA integrity_check of the copy: "ok"
+
+
+def backup(source: Path, target: Path) -> Backup:
+    """A consistent copy of the store at ``source`` in ``target``, safe while a poll or the daemon writes.
+
+    ``VACUUM INTO`` reads one snapshot (a WAL read transaction: writers go on, the copy holds
+    every item committed before it began and nothing half-written) into a compact file without
+    a WAL. It is written beside ``target`` and renamed over it only after its integrity check
+    passes, so a failed or killed backup never leaves a broken file in place. The store is not
+    migrated: a backup taken before an upgrade is the old store as it was.
+    """
+    if not source.is_file():
+        raise StoreError(f"{source}: no store to back up (check --db / MONITOR_DB)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    conn = sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)  # only reads: VACUUM INTO writes the copy alone
+    try:
+        conn.execute("VACUUM INTO ?", [str(partial)])
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"{source}: backup to {target} failed: {exc}") from exc
+    finally:
+        conn.close()
+    copy = sqlite3.connect(partial)
+    try:
+        integrity = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        has_items = copy.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'items'").fetchone()
+        items = copy.execute("SELECT COUNT(*) FROM items").fetchone()[0] if has_items else 0
+    finally:
+        copy.close()
+    if integrity != "ok":
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"{source}: the backup copy failed its integrity check ({integrity}); {target} left as it was")
+    partial.replace(target)
+    return Backup(path=target, items=items, size=target.stat().st_size, integrity=integrity)

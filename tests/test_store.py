@@ -381,3 +381,78 @@ def test_threads_with_their_own_stores_share_a_new_file(tmp_path: Path) -> None:
         assert counts(store)["items"] == counts(store)["http_cache"] == 100
         assert sorted(r["seq"] for r in store.items()) == list(range(100))  # no sequence number twice
         assert store.schema_version == len(migration_names())
+
+
+# ---------------------------------------------------------------- backups and upgrades
+
+WRITER = textwrap.dedent("""
+    import sys, time
+    from datetime import datetime, timezone
+    from monitor.models import Article
+    from monitor.store import Store
+    store = Store(sys.argv[1])
+    for n in range(int(sys.argv[2])):
+        url = f"https://www.radiohc.cu/en/noticias/nacionales/{500000 + n}-report-{n}"
+        body = tuple(f"Paragraph {p} of report {n} on ports and shipping, with figures." for p in range(6))
+        store.save(Article(url=url, canonical_url=url, outlet="rhc-en", outlet_name="Radio Habana Cuba",
+                           language="en", title=f"Report {n}", body=body), now=datetime.now(timezone.utc))
+        print(n, flush=True)
+""")
+
+
+def test_a_backup_taken_while_another_process_writes_is_whole_and_holds_every_committed_item(tmp_path: Path) -> None:
+    from monitor.store import backup
+
+    db = tmp_path / "monitor.db"
+    Store(db).close()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db), "400"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline()  # the writer is committing
+        copies = []
+        while writer.poll() is None or not copies:
+            with sqlite3.connect(db) as conn:
+                committed = {row[0] for row in conn.execute("SELECT id FROM items")}
+            copy = backup(db, tmp_path / f"backup-{len(copies)}.db")
+            with sqlite3.connect(copy.path) as conn:
+                held = {row[0] for row in conn.execute("SELECT id FROM items")}
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                assert conn.execute("SELECT COUNT(*) FROM item_keys WHERE item_id NOT IN (SELECT id FROM items)"
+                                    ).fetchone()[0] == 0  # no half-written item
+            assert copy.integrity == "ok" and copy.items == len(held) and committed <= held
+            copies.append(len(held))
+    finally:
+        writer.wait(timeout=120)
+    assert writer.returncode == 0
+    assert len(copies) >= 2 and copies == sorted(copies)
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_backup_through_the_command_line_and_restore_by_copying(tmp_path: Path) -> None:
+    db = tmp_path / "monitor.db"
+    with Store(db) as store:
+        item_id = store.save(article(), now=NOW).item_id
+    target = tmp_path / "backups" / "monitor-2026-12-04.db"
+    result = subprocess.run([sys.executable, "-m", "monitor", "--db", str(db), "backup", str(target)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("backed up 1 items (") and result.stdout.strip().endswith("integrity ok")
+    db.unlink()  # the store is lost ...
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(target.read_bytes())  # ... and restored from the backup
+    with Store(db) as store:
+        assert store.get_item(item_id)["title"].startswith("Cuba")
+
+
+def test_a_store_written_by_a_newer_monitor_is_refused_with_exit_4(tmp_path: Path) -> None:
+    db = tmp_path / "monitor.db"
+    Store(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                     "VALUES ('monitor', 'm999_from_the_future', '2027-01-01')")
+    with pytest.raises(StoreError, match="written by a newer monitor \\(schema m999_from_the_future"):
+        Store(db)
+    result = subprocess.run([sys.executable, "-m", "monitor", "--db", str(db), "status"], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 4
+    assert "written by a newer monitor" in result.stderr and "upgrade monitor" in result.stderr
