@@ -81,47 +81,84 @@ def next_steps(config: config_mod.Config, kept: bool) -> str:
     )
 
 
-def run_demo(keep: Path | None, echo: Callable[[str], None]) -> Path | None:
-    """Serve the samples, poll them, print the digest.
+def run_demo(keep: Path | None, echo: Callable[[str], None], *, show: bool = False) -> Path | None:
+    """Serve the samples, poll them, print the digest; with ``show``, browse it until Ctrl-C.
 
     Returns the kept config path; without ``keep`` the temporary folder is removed.
     """
     if keep is None:
         with tempfile.TemporaryDirectory(prefix="monitor-demo-") as folder:
-            _demo_in(Path(folder), echo, kept=False)
+            _demo_in(Path(folder), echo, kept=False, show=show)
         return None
     keep.mkdir(parents=True, exist_ok=True)
     if (keep / "monitor.db").exists():
         raise click.UsageError(f"{keep} already holds a demo (monitor.db): choose an empty folder for --keep")
-    return _demo_in(keep, echo, kept=True).path
+    return _demo_in(keep, echo, kept=True, show=show).path
 
 
-def _demo_in(folder: Path, echo: Callable[[str], None], *, kept: bool) -> config_mod.Config:
+def _demo_in(folder: Path, echo: Callable[[str], None], *, kept: bool, show: bool) -> config_mod.Config:
     from .sampleserver import start_sites
 
     with start_sites(sites=SAMPLE_OUTLETS) as sites:
         echo(f"Serving the sample outlets on 127.0.0.1 ({', '.join(sites.names)}); polling them once.\n")
         config = write_config(folder, {name: sites.base_url(name) + "/" for name in SAMPLE_OUTLETS})
         poll_once(config, echo)
-    echo("")
-    print_digest(config, echo)
+        echo("")
+        print_digest(config, echo)
+        if show:  # the sample sites keep serving, so the digest's links open
+            browse(config, echo)
+            if not kept:
+                echo("Stopped; the demo's temporary folder is removed.")
+            return config
     echo(next_steps(config, kept=kept))
     return config
+
+
+def browse(config: config_mod.Config, echo: Callable[[str], None]) -> None:
+    """Write the HTML digest, open it in the browser, serve the store in Datasette until Ctrl-C."""
+    import webbrowser
+
+    from .digest import build
+    from .digest_formats import render
+    from .models import utc_now
+    from .serve import free_port, run_datasette
+    from .store import Store
+
+    with Store(config.store_path, dedupe=config.dedupe) as store:
+        digest = build(config, store, now=utc_now())
+    page = config.path.with_name("digest.html")
+    page.write_text(render(digest, "html"), encoding="utf-8")
+    port = free_port()
+    datasette = f"http://127.0.0.1:{port}/"
+    shown = page.as_uri() if digest.count else datasette  # an empty digest: the store itself
+    echo(f"\nThe digest: {page.as_uri()}\nDatasette:  {datasette}\nCtrl-C stops the sample sites and Datasette.")
+    if not webbrowser.open(shown):
+        echo(f"(no browser found here: open {shown} yourself)")
+    try:
+        run_datasette(config.store_path, host="127.0.0.1", port=port)
+    except KeyboardInterrupt:
+        pass
 
 
 @click.command("demo")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
               help="Put the demo's config and store in DIR (new or empty) instead of a temporary folder")
-def demo_command(keep: Path | None) -> None:
+@click.option("--open", "show", is_flag=True,
+              help="Then open the digest in the browser and serve the store in Datasette, until Ctrl-C")
+def demo_command(keep: Path | None, show: bool) -> None:
     """See monitor work end to end, offline: sample sites, a poll, the digest.
 
     Starts the bundled sample teleSUR and Radio Habana Cuba sites on 127.0.0.1,
     polls them with a temporary config, prints the digest and how to open the
-    store in Datasette, and exits. Nothing is fetched from the internet.
+    store in Datasette, and exits. With --open it goes on: the HTML digest opens
+    in your browser (its links reach the sample sites) and Datasette serves the
+    store, until Ctrl-C stops everything and removes the temporary folder.
+    Nothing is fetched from the internet.
 
     \b
     Example:
         monitor demo
+        monitor demo --open
         monitor demo --keep demo/ && monitor --config demo/config.toml serve
     """
-    run_demo(keep, click.echo)
+    run_demo(keep, click.echo, show=show)

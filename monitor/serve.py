@@ -49,6 +49,12 @@ def plain_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001) -
     return shlex.join(["datasette", *datasette_args(db_path, METADATA, host=host, port=port)])
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now (for a server started right after)."""
+    with socket.create_server((host, 0)) as sock:
+        return int(sock.getsockname()[1])
+
+
 def check_port(host: str, port: int) -> None:
     """Fail before announcing anything when the address cannot be served (in use, not ours)."""
     try:
