@@ -111,14 +111,16 @@ def _parse_since(value: str | None) -> datetime | None:
 
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--url", help="URL of a raw page dump (raw documents carry none)")
-@click.option("--outlet", "outlet_key", help="Outlet key to file the documents under")
+@click.option("--url", help="URL of one raw page dump (without it, the dump waits for its article to be fetched)")
+@click.option("--outlet", "outlet_key", help="Outlet key to file the documents under (default: from the URL or text)")
 @click.pass_obj
 def import_(obj: Context, paths: tuple[Path, ...], url: str | None, outlet_key: str | None) -> None:
     """Import seed-format documents (files or folders of *.txt).
 
     Normalised documents are stored as they are; raw page dumps are cleaned first.
-    Importing the same file twice changes nothing.
+    A file named {seq}_{id}.txt keeps its id. A raw dump carries no URL: it is
+    filed under the outlet whose text_marks match (or --outlet) and completed,
+    not duplicated, when that article is fetched. Importing twice changes nothing.
 
     \b
     Example:
