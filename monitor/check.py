@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .config import OutletConfig
 from .errors import MonitorError
 
+if TYPE_CHECKING:
+    from .classify import Ruleset
+
 Echo = Callable[[str], None]
 
 
-def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules_table: dict[str, Any], echo: Echo,
+def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules: Ruleset, echo: Echo,
               now: datetime, name: str | None = None) -> bool:
     """Print what monitor sees; True when an article was extracted."""
     if url is None:
         url = _discover_one(outlet, fetcher, now, echo, name or outlet.name)
         if url is None:
             return False
-    return _check_article(outlet, fetcher, url, rules_table, now, echo)
+    return _check_article(outlet, fetcher, url, rules, now, echo)
 
 
 def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo, name: str) -> str | None:
@@ -41,8 +44,7 @@ def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo,
     return found.links[0].url
 
 
-def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules_table: dict[str, Any], now: datetime, echo: Echo) -> bool:
-    from .classify import compile_rules
+def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules: Ruleset, now: datetime, echo: Echo) -> bool:
     from .extract import extract_article, format_report, report
 
     try:
@@ -54,10 +56,10 @@ def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules_table: di
     echo(f"{page.final_url}  [{page.status}, {page.encoding}, {len(page.content)} bytes]")
     rows = report(article)
     echo(format_report(rows))
-    result = compile_rules(rules_table).classify_article(article).relevance
+    result = rules.classify_article(article).relevance
     assert result is not None
-    rules = ", ".join(f"{h.rule} ({h.text!r})" for h in result.hits) or "no rule matched"
-    echo(f"relevance: {'relevant' if result.relevant else 'not relevant'}, score {result.score:g}: {rules}")
+    matched = ", ".join(f"{h.rule} ({h.text!r})" for h in result.hits) or "no rule matched"
+    echo(f"relevance: {'relevant' if result.relevant else 'not relevant'}, score {result.score:g}: {matched}")
     missing = [r.field for r in rows if r.source == "missing"]
     if missing:
         echo("missing: " + ", ".join(missing))

@@ -1,4 +1,4 @@
-"""``monitor demo``: the whole product on the bundled sample sites, offline, in seconds.
+"""Behind ``monitor demo``: the whole product on the bundled sample sites, offline, in seconds.
 
 Starts the four sample outlet sites (``monitor.sampleserver``) on 127.0.0.1,
 writes a config that points teleSUR and Radio Habana Cuba at them (every other
@@ -12,8 +12,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Callable
-
-import click
 
 from . import config as config_mod
 from .errors import ConfigError
@@ -36,17 +34,13 @@ def write_config(folder: Path, base_urls: dict[str, str]) -> config_mod.Config:
 
 
 def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
-    from .classify import compile_rules
-    from .fetch import Fetcher
-    from .pipeline import PollContext, poll, summary_line
-    from .store import Store
+    from .pipeline import open_run, poll, summary_line
 
-    with Store(config.store_path, dedupe=config.dedupe) as store, Fetcher(config.http, cache=store.validators) as fetcher:
-        context = PollContext(config=config, fetcher=fetcher, rules=compile_rules(config.relevance), store=store)
-        report = poll(config.enabled_outlets, context)
+    with open_run(config) as run:
+        report = poll(config.enabled_outlets, run)
     names = config.display_names()
-    for run in report.runs:
-        echo(summary_line(run, names[run.outlet]))
+    for outlet_run in report.runs:
+        echo(summary_line(outlet_run, names[outlet_run.outlet]))
     echo(report.summary())
 
 
@@ -56,7 +50,7 @@ def print_digest(config: config_mod.Config, echo: Callable[[str], None]) -> None
     from .models import utc_now
     from .store import Store
 
-    with Store(config.store_path, dedupe=config.dedupe) as store:
+    with Store(config.store_path, stories=config.stories) as store:
         echo(to_markdown(build(config, store, now=utc_now())))
 
 
@@ -92,7 +86,7 @@ def run_demo(keep: Path | None, echo: Callable[[str], None], *, show: bool = Fal
         return None
     keep.mkdir(parents=True, exist_ok=True)
     if (keep / "monitor.db").exists():
-        raise click.UsageError(f"{keep} already holds a demo (monitor.db): choose an empty folder for --keep")
+        raise ConfigError(f"{keep} already holds a demo (monitor.db): choose an empty folder for --keep")
     return _demo_in(keep, echo, kept=True, show=show).path
 
 
@@ -124,7 +118,7 @@ def browse(config: config_mod.Config, echo: Callable[[str], None]) -> None:
     from .serve import free_port, run_datasette
     from .store import Store
 
-    with Store(config.store_path, dedupe=config.dedupe) as store:
+    with Store(config.store_path, stories=config.stories) as store:
         digest = build(config, store, now=utc_now())
     page = config.path.with_name("digest.html")
     page.write_text(render(digest, "html"), encoding="utf-8")
@@ -138,27 +132,3 @@ def browse(config: config_mod.Config, echo: Callable[[str], None]) -> None:
         run_datasette(config.store_path, host="127.0.0.1", port=port)
     except KeyboardInterrupt:
         pass
-
-
-@click.command("demo")
-@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
-              help="Put the demo's config and store in DIR (new or empty) instead of a temporary folder")
-@click.option("--open", "show", is_flag=True,
-              help="Then open the digest in the browser and serve the store in Datasette, until Ctrl-C")
-def demo_command(keep: Path | None, show: bool) -> None:
-    """See monitor work end to end, offline: sample sites, a poll, the digest.
-
-    Starts the bundled sample teleSUR and Radio Habana Cuba sites on 127.0.0.1,
-    polls them with a temporary config, prints the digest and how to open the
-    store in Datasette, and exits. With --open it goes on: the HTML digest opens
-    in your browser (its links reach the sample sites) and Datasette serves the
-    store, until Ctrl-C stops everything and removes the temporary folder.
-    Nothing is fetched from the internet.
-
-    \b
-    Example:
-        monitor demo
-        monitor demo --open
-        monitor demo --keep demo/ && monitor --config demo/config.toml serve
-    """
-    run_demo(keep, click.echo, show=show)

@@ -67,10 +67,9 @@ def import_paths(
     A raw page dump carries no URL: with ``--url`` it gets one; without, it is stored under
     its file's id and waits for the article to be fetched (the store then completes it).
     """
-    from .classify import compile_rules
-    from .normalise import is_normalised, load_document, parse_seed_filename
+    from .seedformat import is_normalised, load_document, parse_seed_filename
 
-    rules = compile_rules(config.relevance)
+    rules = config.rules
     report = ImportReport()
     files = _files(paths)
     if url and len(files) != 1:
@@ -165,7 +164,7 @@ class ExportReport:
 
 
 def export_items(store: Any, directory: Path, *, relevant_only: bool, since: datetime | None) -> ExportReport:
-    from .normalise import parse_seed_filename, seed_filename
+    from .seedformat import parse_seed_filename, seed_filename
 
     directory.mkdir(parents=True, exist_ok=True)
     existing = {}

@@ -1,4 +1,4 @@
-"""``monitor serve``: browse the store in Datasette with the bundled metadata.
+"""Behind ``monitor serve``: browse the store in Datasette with the bundled metadata.
 
 Datasette opens the file read-only (no write plugins are installed), so it can
 run beside ``monitor run`` writing to the same WAL database. The metadata
@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import click
+from .errors import ConfigError
 
 METADATA = Path(__file__).with_name("datasette") / "metadata.json"
 DB_NAME = "monitor"  # the database name metadata.json is written for
@@ -61,7 +61,8 @@ def check_port(host: str, port: int) -> None:
         with socket.create_server((host, port)):
             pass
     except OSError as exc:
-        raise click.ClickException(f"cannot serve on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}") from None
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise ConfigError(f"--host/--port: cannot serve on {host}:{port}: {reason}") from None
 
 
 def run_datasette(db_path: Path, *, host: str, port: int) -> None:
@@ -75,32 +76,3 @@ def run_datasette(db_path: Path, *, host: str, port: int) -> None:
             metadata_path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
         datasette_cli.main(args=datasette_args(db_path, metadata_path, host=host, port=port),
                            prog_name="datasette", standalone_mode=False)
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on")
-@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port (0 picks a free one)")
-@click.option("--print-command", is_flag=True, help="Print the equivalent plain datasette command and exit")
-@click.pass_obj
-def serve_command(obj: Any, host: str, port: int, print_command: bool) -> None:
-    """Browse the store in Datasette, read-only: search, facets, canned queries.
-
-    Canned queries: new since last digest, relevant this week, search (accents and
-    case ignored), outlet health, an item with all its URLs and versions, and an
-    Atom feed of relevant items (relevant_feed.atom, with datasette-atom).
-
-    \b
-    Example:
-        monitor serve                        # then open http://127.0.0.1:8001/
-        monitor --db news.db serve --port 9000
-        monitor serve --print-command
-    """
-    store = obj.store()  # creates or migrates the file, so every view exists
-    db_path = Path(store.path)
-    obj.close()
-    if print_command:
-        click.echo(plain_command(db_path, host=host, port=port))
-        return
-    check_port(host, port)
-    click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    run_datasette(db_path, host=host, port=port)

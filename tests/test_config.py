@@ -183,3 +183,19 @@ def test_every_bundled_outlet_is_documented_in_the_project_and_the_config_cites_
     assert "docs/outlets.md" in text and "shared/" not in text and "OUTLETS.md" not in text
     labels = set(re.findall(r"\[([A-Z])\]", text))
     assert labels and all(f"**[{label}]**" in doc for label in labels)  # every label used is explained
+
+
+def test_stories_section_sets_the_story_thresholds(tmp_path: Path) -> None:
+    cfg = config.load(write(tmp_path, MINIMAL + "[stories]\nmax_distance = 5\nshingle_words = 3\n"))
+    assert (cfg.stories.max_distance, cfg.stories.shingle_words) == (5, 3)
+
+
+def test_old_dedupe_section_is_read_with_a_deprecation_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cfg = config.load(write(tmp_path, MINIMAL + "[dedupe]\nmax_distance = 5\n"))
+    assert cfg.stories.max_distance == 5
+    assert "config.toml:13: [dedupe] is deprecated" in caplog.text and "rename it [stories]" in caplog.text
+
+
+def test_stories_and_dedupe_together_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"config.toml:13: dedupe: expected only \[stories\]"):
+        config.load(write(tmp_path, MINIMAL + "[dedupe]\nmax_distance = 5\n[stories]\nmax_distance = 4\n"))

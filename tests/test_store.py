@@ -224,7 +224,7 @@ def test_m010_keeps_old_rows_normalised_url_as_their_key_and_new_rows_keep_the_p
 
 
 def test_a_row_written_without_keys_is_adopted_not_duplicated(store: Store) -> None:
-    from monitor.normalise import seed_id
+    from monitor.seedformat import seed_id
 
     item_id = seed_id("https://radiohc.cu/en/noticias/nacionales/1-story")
     store.db.table("items").insert({"id": item_id, "seq": 0, "outlet": "rhc-en", "url": "x", "canonical_url": "x",

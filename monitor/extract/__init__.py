@@ -38,12 +38,13 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.adapters.base import FIELDS, Adapter, Document, Fields, Found
 from monitor.config import OutletConfig
 from monitor.errors import LayoutChanged, ParseError
 from monitor.models import Article, Page
 from monitor.urls import published_url
 
+from .adapters import get_adapter
+from .adapters.base import FIELDS, Adapter, Document, Fields, Found
 from .dates import is_future, parse_date
 from .metadata import (
     Metadata,
@@ -94,9 +95,6 @@ def extract_article(page: Page, outlet: OutletConfig, *, now: datetime) -> Artic
     _refuse_non_articles(tree, meta, page.final_url, text)
     drop(tree, (*ALWAYS_DROP, *outlet.drop))
     doc = Document(tree=tree, url=page.final_url, outlet=outlet, meta=meta, container=_container(tree, outlet, page))
-    # Imported here: the adapters use this package's helpers, so a module-level import would be circular.
-    from monitor.adapters import get_adapter
-
     return _build(page, outlet, doc, _choose(doc, get_adapter(outlet.adapter)), now)
 
 
