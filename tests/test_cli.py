@@ -87,7 +87,7 @@ def test_a_raw_dump_whose_outlet_cannot_be_told_needs_outlet(tmp_path: Path) -> 
 
 
 def test_a_waiting_dump_is_completed_by_the_fetched_article_not_duplicated(tmp_path: Path) -> None:
-    from monitor.sampleserver import sample_config_text, start_sites
+    from monitor.testing.sampleserver import sample_config_text, start_sites
 
     with start_sites(sites=("telesur-en",)) as sites:
         base = sites.base_url("telesur-en")

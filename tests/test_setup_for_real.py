@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from test_digest import Inbox, free_port, with_smtp
 
-from monitor.sampleserver import sample_config_text, start_sites
+from monitor.testing.sampleserver import sample_config_text, start_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = re.search(r"^## Set it up for real\n(.*?)^## ", (ROOT / "README.md").read_text(encoding="utf-8"),
