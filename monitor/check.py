@@ -16,24 +16,26 @@ Echo = Callable[[str], None]
 
 
 def run_check(outlet: OutletConfig, fetcher: Fetcher, *, url: str | None, rules: Ruleset, echo: Echo,
-              now: datetime) -> bool:
+              now: datetime, name: str | None = None) -> bool:
     """Print what monitor sees; True when an article was extracted."""
     if url is None:
-        url = _discover_one(outlet, fetcher, now, echo)
+        url = _discover_one(outlet, fetcher, now, echo, name or outlet.name)
         if url is None:
             return False
     return _check_article(outlet, fetcher, url, rules, now, echo)
 
 
-def _discover_one(outlet: OutletConfig, fetcher: Fetcher, now: datetime, echo: Echo) -> str | None:
+def _discover_one(outlet: OutletConfig, fetcher: Fetcher, now: datetime, echo: Echo, name: str) -> str | None:
     from .discover import discover
 
     found = discover(outlet, fetcher, now=now)
     by_source: dict[str, int] = {}
     for link in found.links:
         by_source[link.source] = by_source.get(link.source, 0) + 1
-    echo(f"{outlet.name} ({outlet.key}): {len(found.links)} article links from {found.sources_tried} sources "
-         f"({', '.join(f'{n} {s}' for s, n in sorted(by_source.items())) or 'none'})")
+    kinds = ", ".join(f"{n} from {s} pages" if s in ("listing", "search") else f"{n} from {s}s"
+                      for s, n in sorted(by_source.items()))
+    echo(f"[{outlet.key}] {name}: {len(found.links)} article links{f' ({kinds})' if kinds else ''}; "
+         f"{found.sources_tried} sources read, {found.sources_failed} failed, {found.not_modified} unchanged")
     for source_url, error in found.errors:
         echo(f"  failed: {source_url}: {error.reason}: {error}")
     if not found.links:

@@ -200,6 +200,7 @@ class Ruleset:
     lede_words: int = 60  # the body's first words: where a subject is announced
     mention_words: int = 250  # a body this long whose hits share one sentence past the lede: a mention
     others_pattern: re.Pattern[str] | None = None  # all other subjects in one alternation, for counting
+    languages: tuple[str, ...] = ("en", "es")  # what the rules are written for: outlets must be in one
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -601,6 +602,7 @@ def _read_ruleset(root: Reader) -> Ruleset:
         subject_ratio=root.number("subject_ratio", 2.0),
         lede_words=root.whole("lede_words", 60),
         mention_words=root.whole("mention_words", 250, minimum=1),
+        languages=root.str_list("languages") or ("en", "es"),
     )
     if ruleset.others:
         others = _alternation(p for group in ruleset.others for p in group.patterns)

@@ -33,7 +33,7 @@ class Identity:
     """How the store finds an article again, computed once per save."""
 
     primary: str  # the canonical URL that names the item (its id is derived from it)
-    urls: tuple[str, ...]  # canonical URLs it was seen at, for ``item_urls``
+    urls: tuple[str, ...]  # the normalised URLs it was seen at (keys; ``item_urls`` keeps them as written)
     keys: tuple[str, ...]  # every dedupe key, strongest first (native ids before URLs)
     canonical_trusted: bool  # False when the declared canonical was ignored
 

@@ -5,7 +5,7 @@ by an older release opens and upgrades in place (``Store`` applies what is
 pending on open). Column names are plain words for Datasette users;
 timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
 
-    items ──< item_urls      every canonical URL an item was seen at
+    items ──< item_urls      every URL an item was seen at (as published since m010)
       │  ──< item_keys       every dedupe key (native ids and canonical URLs)
       │  ──< versions        earlier texts, when the outlet edits
       │  ──  raw_pages       the last fetched HTML, zlib-compressed
@@ -235,6 +235,19 @@ def _create_logs(db: Database) -> None:
     cache = {"url": str, "etag": str, "last_modified": str, "body_hash": str}
     cache |= {"checked_at": str, "unconditional_at": str}
     db.table("http_cache").create(cache, pk="url")
+
+
+@MIGRATIONS(name="m010_published_urls")
+def m010_published_urls(db: Database) -> None:
+    """``items.canonical_url`` is the article's own URL as the outlet publishes it (scheme, host,
+    trailing slash as given); the normalised spelling that dedupe compares moves to ``url_key``.
+
+    Rows stored before held the normalised spelling in ``canonical_url``; it becomes their key, and
+    stays their URL until the article is fetched again. An item imported from a page dump has no URL
+    yet: ``url`` and ``canonical_url`` are empty, ``url_key`` NULL.
+    """
+    db.execute("ALTER TABLE items ADD COLUMN url_key TEXT")
+    db.execute("UPDATE items SET url_key = canonical_url")
 
 
 def migration_names() -> list[str]:

@@ -150,8 +150,11 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
     feed_all_new = False
     todo: list[Link] = []
     try:
+        # A feed of unknown entries means its window overflowed -- unless nothing was ever stored:
+        # a first run finds everything new, and that asks for no extra catch-up run.
+        first_run = not store.has_items(outlet.key)
         discovery = discover(outlet, ctx.fetcher, now=started, is_known=store.is_known, catch_up=catch_up)
-        feed_all_new = discovery.feed_all_new
+        feed_all_new = discovery.feed_all_new and not first_run
         for url, problem in discovery.errors:
             tally.note(problem, url, "discovery")
         tally.not_modified += discovery.not_modified

@@ -19,10 +19,11 @@ def collect(config: Config, store: Store, *, next_runs: dict[str, str] | None = 
     for row in known.values():
         if row["last_status"] == "running" and not holds_lock(config.store_path, row["outlet"], row["last_run_pid"]):
             row["last_status"] = "gone"  # killed (kill -9, OOM, power): it will never finish
+    names = config.display_names()
     rows = []
     for outlet in config.outlets:
         row = known.pop(outlet.key) if outlet.key in known else _empty(outlet.key)
-        rows.append(_row(row, name=outlet.name, enabled=outlet.enabled, next_runs=next_runs))
+        rows.append(_row(row, name=names[outlet.key], enabled=outlet.enabled, next_runs=next_runs))
     rows.extend(_row(row, name=key, enabled=False, next_runs=next_runs) for key, row in sorted(known.items()))
     return {
         "store": str(config.store_path),
@@ -116,11 +117,12 @@ def render_failures(outlet: str, failures: list[dict[str, Any]]) -> str:
 
 def render_text(report: dict[str, Any]) -> str:
     lines = [f"{report['store']}: {report['items']} items, {report['relevant']} relevant"]
+    width = max([14, *(len(o["outlet"]) for o in report["outlets"])])  # long keys push every column alike
     for o in report["outlets"]:
         state = _state(o)
         if not o["enabled"]:
             state += ", disabled"
-        line = f"  {o['outlet']:<14} {o['items']:>5} items {o['relevant']:>4} relevant  {state}"
+        line = f"  {o['outlet']:<{width}} {o['items']:>5} items {o['relevant']:>4} relevant  {state}"
         if o["last_success"]:
             line += f"; last success {o['last_success'][:16]}"
         if o["failing"] and o["last_status"] == "failing":
