@@ -58,7 +58,9 @@ def _check_article(outlet: OutletConfig, fetcher: Fetcher, url: str, rules: Rule
     result = rules.classify_article(article).relevance
     assert result is not None
     matched = ", ".join(f"{h.rule} ({h.text!r})" for h in result.hits) or "no rule matched"
-    echo(f"relevance: {'relevant' if result.relevant else 'not relevant'}, score {result.score:g}: {matched}")
+    band = {"relevant": "relevant", "possibly": "possibly relevant", "not": "not relevant"}[result.band]
+    why = f" (why not sure: {'; '.join(result.reasons)})" if result.band == "possibly" and result.reasons else ""
+    echo(f"relevance: {band}, score {result.score:g}: {matched}{why}")
     missing = [r.field for r in rows if r.source == "missing"]
     if missing:
         echo("missing: " + ", ".join(missing))

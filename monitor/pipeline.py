@@ -129,7 +129,7 @@ def open_run(config: Config, *, store: Store | None = None, fetch: bool = True, 
     with ExitStack() as opened:
         if store is None:
             store = opened.enter_context(Store(config.store_path, stories=config.stories))
-        fetcher = opened.enter_context(Fetcher(config.http, cache=store.validators, stop=stop)) if fetch else None
+        fetcher = opened.enter_context(Fetcher(config.http, cache=store.validators, robots_store=store.robots, stop=stop)) if fetch else None
         yield PollContext(config=config, fetcher=fetcher, rules=config.rules, store=store, now=now, stop=stop)
 
 
