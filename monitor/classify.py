@@ -532,7 +532,7 @@ def compile_rules(table: Mapping[str, Any] | None = None, *, source: Source | No
         user_keys=_dotted_keys(user, "relevance"),
         bundled_keys=_dotted_keys(bundled, "relevance"),
     )
-    ruleset = _read_ruleset(Reader(_merge(bundled, user), "relevance", sources))  # type: ignore[arg-type]
+    ruleset = _read_ruleset(Reader(_merge(bundled, user), "relevance", sources))
     logger.debug("compiled %d relevance rules", len(ruleset.rules))
     return ruleset
 
