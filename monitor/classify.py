@@ -628,8 +628,10 @@ def _read_weights(table: Reader | None) -> dict[str, float]:
 
 def _read_sets(table: Reader | None) -> dict[str, WordGroup]:
     sets: dict[str, WordGroup] = {}
-    for name in table.data if table is not None else ():
-        entry = table.table(name)  # type: ignore[union-attr]
+    if table is None:
+        return sets
+    for name in table.data:
+        entry = table.table(name)
         assert entry is not None
         patterns = _required_list(entry, "patterns")
         for pattern in patterns:
