@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from .config import OutletConfig
 from .errors import MonitorError
 
 if TYPE_CHECKING:
     from .classify import Ruleset
+    from .fetch import Fetcher
 
 Echo = Callable[[str], None]
 
 
-def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules: Ruleset, echo: Echo,
+def run_check(outlet: OutletConfig, fetcher: Fetcher, *, url: str | None, rules: Ruleset, echo: Echo,
               now: datetime) -> bool:
     """Print what monitor sees; True when an article was extracted."""
     if url is None:
@@ -24,7 +25,7 @@ def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules: Rul
     return _check_article(outlet, fetcher, url, rules, now, echo)
 
 
-def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo) -> str | None:
+def _discover_one(outlet: OutletConfig, fetcher: Fetcher, now: datetime, echo: Echo) -> str | None:
     from .discover import discover
 
     found = discover(outlet, fetcher, now=now)
@@ -42,7 +43,7 @@ def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo)
     return found.links[0].url
 
 
-def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules: Ruleset, now: datetime, echo: Echo) -> bool:
+def _check_article(outlet: OutletConfig, fetcher: Fetcher, url: str, rules: Ruleset, now: datetime, echo: Echo) -> bool:
     from .extract import extract_article, format_report, report
 
     try:

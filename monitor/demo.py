@@ -1,6 +1,6 @@
 """Behind ``monitor demo``: the whole product on the bundled sample sites, offline, in seconds.
 
-Starts the four sample outlet sites (``monitor.sampleserver``) on 127.0.0.1,
+Starts the four sample outlet sites (``monitor.testing.sampleserver``) on 127.0.0.1,
 writes a config that points teleSUR and Radio Habana Cuba at them (every other
 outlet disabled), polls once, prints the digest and the command to open the
 store in Datasette, then stops the sites and exits. No request leaves the
@@ -15,7 +15,7 @@ from typing import Callable
 
 from . import config as config_mod
 from .errors import ConfigError
-from .sampleserver import sample_config_text
+from .testing.sampleserver import sample_config_text
 
 SAMPLE_OUTLETS = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
 
@@ -73,7 +73,7 @@ def next_steps(config: config_mod.Config, kept: bool) -> str:
 
 def run_demo(keep: Path | None, echo: Callable[[str], None]) -> Path:
     """Serve the samples, poll them, print the digest; returns the demo's config path."""
-    from .sampleserver import start_sites
+    from .testing.sampleserver import start_sites
 
     folder = keep if keep is not None else Path(tempfile.mkdtemp(prefix="monitor-demo-"))
     folder.mkdir(parents=True, exist_ok=True)

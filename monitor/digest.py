@@ -215,12 +215,13 @@ def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], wid
         copies = tuple(
             Copy(id=row["id"], outlet=row["outlet"], outlet_name=names.get(row["outlet"], row["outlet"]),
                  url=row["url"],
-                 published=parse_iso(row["published"]), first_seen=parse_iso(row["first_seen"]))
+                 published=parse_iso(row["published"]), first_seen=datetime.fromisoformat(row["first_seen"]))
             for row in story[1:]
         )  # fmt: skip
         entries.append(Entry(
             id=lead["id"], outlet=lead["outlet"], language=lead["language"] or "", title=lead["title"] or lead["url"],
-            url=lead["url"], published=parse_iso(lead["published"]), first_seen=parse_iso(lead["first_seen"]),
+            url=lead["url"], published=parse_iso(lead["published"]), first_seen=datetime.fromisoformat(lead["first_seen"]),  # NOT NULL
+           
             score=lead["score"] or 0.0, rules=tuple(lead["rules"]),
             excerpt=excerpt(lead["body"] or "", lead["hits"], width), also_at=tuple(dict.fromkeys(also)),
             copies=copies, reasons=tuple(lead.get("reasons") or ()), outlet_name=names.get(lead["outlet"], lead["outlet"]),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 from xml.etree import ElementTree as ET
@@ -241,7 +241,7 @@ def to_html(digest: Digest) -> str:
 # ---------------------------------------------------------------- JSON
 
 
-def _iso(moment: Any) -> str | None:
+def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -83,7 +84,7 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def pick_item(matches: dict[str, str], keys: list[str]) -> str | None:
+def pick_item(matches: dict[str, str], keys: Sequence[str]) -> str | None:
     """The item the strongest matching key points at (``matches``: key -> item id)."""
     for key in keys:
         if key in matches:

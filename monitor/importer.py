@@ -7,12 +7,15 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Iterable
 from urllib.parse import urlsplit
 
 from .config import Config, OutletConfig
 from .errors import MonitorError
 from .models import Article
+
+if TYPE_CHECKING:
+    from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ def outlet_for_url(config: Config, url: str) -> OutletConfig | None:
 
 
 def import_paths(
-    config: Config, store: Any, paths: Iterable[Path], *, url: str | None, outlet_key: str | None, now: datetime
+    config: Config, store: Store, paths: Iterable[Path], *, url: str | None, outlet_key: str | None, now: datetime
 ) -> ImportReport:
     from .seedformat import is_normalised, load_document
 
@@ -112,7 +115,7 @@ class ExportReport:
         return f"exported {self.written + self.unchanged} to {self.directory} ({self.written} written, {self.unchanged} unchanged)"
 
 
-def export_items(store: Any, directory: Path, *, relevant_only: bool, since: datetime | None) -> ExportReport:
+def export_items(store: Store, directory: Path, *, relevant_only: bool, since: datetime | None) -> ExportReport:
     from .seedformat import parse_seed_filename, seed_filename
 
     directory.mkdir(parents=True, exist_ok=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 
+if TYPE_CHECKING:
+    from .store import Store
 
-def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = None) -> dict[str, Any]:
+
+def collect(config: Config, store: Store, *, next_runs: dict[str, str] | None = None) -> dict[str, Any]:
     """One row per configured outlet (plus any outlet only the store knows)."""
     from .lock import holds_lock
 
@@ -18,7 +21,7 @@ def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = No
             row["last_status"] = "gone"  # killed (kill -9, OOM, power): it will never finish
     rows = []
     for outlet in config.outlets:
-        row = known.pop(outlet.key, None) or _empty(outlet.key)
+        row = known.pop(outlet.key) if outlet.key in known else _empty(outlet.key)
         rows.append(_row(row, name=outlet.name, enabled=outlet.enabled, next_runs=next_runs))
     rows.extend(_row(row, name=key, enabled=False, next_runs=next_runs) for key, row in sorted(known.items()))
     return {
@@ -29,7 +32,7 @@ def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = No
     }
 
 
-def next_runs(store: Any, now: datetime) -> dict[str, str]:
+def next_runs(store: Store, now: datetime) -> dict[str, str]:
     """When the daemon (``monitor run``) will next poll each outlet, as it last published it.
 
     A time well in the past means no daemon is running on this database (it was killed,

@@ -11,6 +11,8 @@ commits, never corrupt the file.
 Every new item is filed in a story inside the same transaction (its
 fingerprint and ``bands`` keys written, the earliest near-copy's story joined,
 see :mod:`monitor.stories`); an edit refreshes the fingerprint and keeps the story.
+Filing costs the same for copy 1,000 of a story as for copy 10: only a story's
+original and newest members keep lookup keys, and its row is updated in place.
 
 Rows come back as dicts with the JSON columns (``tags``, ``rules``, ``hits``)
 decoded to lists. Timestamps are ISO-8601 UTC strings.
@@ -37,11 +39,11 @@ from monitor import identity, seedformat, stories
 from monitor.config import StoriesConfig
 from monitor.errors import NoStore, StoreError, StoreUnusable
 from monitor.migrations import MIGRATIONS, migration_names
-from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
+from monitor.models import Article, Outcome, OutcomeKind, OutletRun, Relevance, iso, parse_iso
 from monitor.urls import canonical_url, identity_key
 
 if TYPE_CHECKING:
-    from monitor.fetch import Validators
+    from monitor.fetch import StoredRobots, Validators
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
 
 T = TypeVar("T")
+STORY_WINDOW = 8  # newest members of a story, besides its original, whose keys a new copy is probed against
 P = ParamSpec("P")
 REPROCESS = "reprocess"  # save() source of a re-extraction from a stored page (no new sighting)
 
@@ -94,6 +97,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise unusable(self.path, exc) from exc
         self.validators = HttpCache(self)
+        self.robots = RobotsTxt(self)
 
     @classmethod
     def open(cls, path: str | Path, *, stories: StoriesConfig | None = None, create: bool = True) -> Store:
@@ -244,6 +248,7 @@ class Store:
             "last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
         if article.relevance is not None:
             changes |= _relevance_columns(article.relevance)
+        kind: OutcomeKind
         if identity.content_hash(article) == old["content_hash"]:
             kind = "seen" if new_url else "unchanged"
         else:
@@ -319,32 +324,64 @@ class Store:
         return [_decode(row) for row in self.db.query(sql)]
 
     # --- stories (monitor.stories) ---------------------------------------------
+    #
+    # Bounded work per save, however large a story grows: only a story's
+    # *representatives* - its original and its STORY_WINDOW most recently stored
+    # members - keep lookup keys in ``bands``, so a probe returns at most
+    # STORY_WINDOW + 1 rows per story; the ``stories`` row is updated in place
+    # (count, dates, outlets, original), never recounted over all members.
+    # Every item keeps its ``fingerprints`` row, so a rebuild can refile it.
 
     def _file_in_story(self, outcome: Outcome, article: Article) -> None:
         """A new item joins the story of its earliest near-copy or starts one; an edited item keeps its story."""
         cfg = self.stories_config
         doc = stories.doc_for(article, outcome.item_id, shingle_words=cfg.shingle_words)
         keys = stories.index_keys(doc, max_distance=cfg.max_distance)
-        self._put_fingerprint(doc, keys)
         story_id = None
         if outcome.kind == "updated":
             row = self.db.execute("SELECT story_id FROM items WHERE id = ?", [doc.item_id]).fetchone()
             story_id = row[0] if row else None
         if story_id is None:
-            self._join_story(doc.item_id, self._story_for(doc, keys))
+            self._file_new(doc, keys)
         else:
-            self._refresh_story(story_id)  # the original's title or date may have changed
+            self._refile_edited(doc, keys, story_id)
 
-    def _put_fingerprint(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> None:
+    def _file_new(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> None:
+        self._put_fingerprint(doc)
+        story_id = self._story_for(doc, keys)
+        self._put_bands(doc.item_id, keys)
+        self._join_story(doc.item_id, story_id)
+
+    def _refile_edited(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]], story_id: str) -> None:
+        """New text, same story: a representative's keys follow its text; the original may change."""
+        self._put_fingerprint(doc)
+        if self.db.execute("SELECT 1 FROM bands WHERE item_id = ? LIMIT 1", [doc.item_id]).fetchone():
+            self.db.execute("DELETE FROM bands WHERE item_id = ?", [doc.item_id])
+            self._put_bands(doc.item_id, keys)
+        original = self.db.execute("SELECT original_item_id FROM stories WHERE id = ?", [story_id]).fetchone()[0]
+        if original != doc.item_id:
+            self._maybe_original(story_id, doc.item_id, original)
+            return
+        # The original was edited: its title shows; a later date may hand the role to another member
+        # (a whole-story search, but only on this rare path).
+        best = self.db.execute(
+            "SELECT id FROM items WHERE story_id = ? ORDER BY published IS NULL, published, seq LIMIT 1", [story_id]
+        ).fetchone()[0]
+        self._set_original(story_id, best)
+        if best != doc.item_id:
+            self._drop_stale_bands(story_id, doc.item_id)
+
+    def _put_fingerprint(self, doc: stories.StoryDoc) -> None:
         self.db.execute(
             "INSERT INTO fingerprints (item_id, simhash, words, sketch) VALUES (?, ?, ?, ?) ON CONFLICT(item_id)"
             " DO UPDATE SET simhash = excluded.simhash, words = excluded.words, sketch = excluded.sketch",
             [doc.item_id, doc.fingerprint, doc.words, doc.sketch],
         )
-        self.db.execute("DELETE FROM bands WHERE item_id = ?", [doc.item_id])
+
+    def _put_bands(self, item_id: str, keys: Sequence[tuple[int, int]]) -> None:
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO bands (band, bucket, item_id) VALUES (?, ?, ?)",
-            [(band, bucket, doc.item_id) for band, bucket in keys],
+            [(band, bucket, item_id) for band, bucket in keys],
         )
 
     def _story_for(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> str:
@@ -356,7 +393,7 @@ class Store:
         return found[first] if first is not None else doc.item_id
 
     def _story_candidates(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> dict[stories.StoryDoc, str]:
-        """Filed items sharing a band key with ``doc`` and within LOOSE_DISTANCE, in storage order -> story."""
+        """Story representatives sharing a band key with ``doc`` and within LOOSE_DISTANCE, in storage order -> story."""
         values = ", ".join("(?, ?)" for _ in keys)
         probe = (
             f"SELECT DISTINCT b.item_id, f.simhash FROM (VALUES {values}) AS k"
@@ -380,37 +417,71 @@ class Store:
         }  # fmt: skip
 
     def _join_story(self, item_id: str, story_id: str) -> None:
+        """File ``item_id`` (keys already in ``bands``) and update the story's row in place."""
         if story_id == item_id:  # a new story: its row first, items.story_id references it
             self.db.execute(
-                "INSERT INTO stories (id, original_item_id, first_seen, items)"
-                " SELECT id, id, first_seen, 0 FROM items WHERE id = ? ON CONFLICT(id) DO NOTHING",
+                "INSERT INTO stories (id, original_item_id, language, title, published, first_seen, last_added,"
+                " items, outlets) SELECT id, id, language, title, published, first_seen, first_seen, 1,"
+                " json_array(outlet) FROM items WHERE id = ?",
                 [item_id],
             )
+            self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
+            return
         self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
-        self._refresh_story(story_id)
-
-    def _refresh_story(self, story_id: str) -> None:
-        """Recount a story and name its original: the earliest published item (undated last, then first stored)."""
+        outlet, first_seen = self.db.execute("SELECT outlet, first_seen FROM items WHERE id = ?", [item_id]).fetchone()
+        original, outlets = self.db.execute(
+            "SELECT original_item_id, outlets FROM stories WHERE id = ?", [story_id]
+        ).fetchone()
+        names = json.loads(outlets or "[]")
+        if outlet not in names:
+            names = sorted([*names, outlet])
         self.db.execute(
-            """
-            INSERT INTO stories
-              (id, original_item_id, language, title, published, first_seen, last_added, items, outlets)
-            SELECT :story, o.id, o.language, o.title, o.published,
-              (SELECT MIN(first_seen) FROM items WHERE story_id = :story),
-              (SELECT MAX(first_seen) FROM items WHERE story_id = :story),
-              (SELECT COUNT(*) FROM items WHERE story_id = :story),
-              (SELECT json_group_array(outlet) FROM
-                 (SELECT DISTINCT outlet FROM items WHERE story_id = :story ORDER BY outlet))
-            FROM (SELECT * FROM items WHERE story_id = :story
-                  ORDER BY published IS NULL, published, seq LIMIT 1) AS o
-            WHERE true
-            ON CONFLICT(id) DO UPDATE SET original_item_id = excluded.original_item_id,
-              language = excluded.language, title = excluded.title, published = excluded.published,
-              first_seen = excluded.first_seen, last_added = excluded.last_added, items = excluded.items,
-              outlets = excluded.outlets
-            """,
-            {"story": story_id},
+            "UPDATE stories SET items = items + 1, first_seen = MIN(first_seen, :seen),"
+            " last_added = MAX(COALESCE(last_added, :seen), :seen), outlets = :outlets WHERE id = :story",
+            {"seen": first_seen, "outlets": json.dumps(names, separators=(",", ":")), "story": story_id},
         )
+        if not self._maybe_original(story_id, item_id, original):
+            self._drop_stale_bands(story_id, original)
+
+    def _maybe_original(self, story_id: str, item_id: str, original: str) -> bool:
+        """Make ``item_id`` the story's original if it was published earlier; True when it did."""
+        rank = "SELECT published IS NULL, COALESCE(published, ''), seq FROM items WHERE id = ?"
+        if tuple(self.db.execute(rank, [item_id]).fetchone()) >= tuple(self.db.execute(rank, [original]).fetchone()):
+            return False
+        self._set_original(story_id, item_id)
+        self._drop_stale_bands(story_id, original)
+        return True
+
+    def _set_original(self, story_id: str, item_id: str) -> None:
+        self.db.execute(
+            "UPDATE stories SET (original_item_id, language, title, published) ="
+            " (SELECT id, language, title, published FROM items WHERE id = :item) WHERE id = :story",
+            {"item": item_id, "story": story_id},
+        )
+        if not self.db.execute("SELECT 1 FROM bands WHERE item_id = ? LIMIT 1", [item_id]).fetchone():
+            # An original from outside the window: its keys come back from its fingerprint.
+            simhash, sketch = self.db.execute(
+                "SELECT simhash, sketch FROM fingerprints WHERE item_id = ?", [item_id]
+            ).fetchone()
+            k = self.stories_config.max_distance
+            self._put_bands(item_id, stories.band_keys(simhash, max_distance=k) + stories.sketch_keys(sketch))
+
+    def _drop_stale_bands(self, story_id: str, original: str) -> None:
+        """Keep keys only for the original and the STORY_WINDOW newest members (a bounded walk of the index)."""
+        window = self.db.execute(
+            "SELECT id FROM items WHERE story_id = ? ORDER BY seq DESC LIMIT ?", [story_id, STORY_WINDOW + 1]
+        ).fetchall()
+        if len(window) <= STORY_WINDOW:
+            stale = []
+        else:
+            stale = [window[-1][0]]  # the member that just left the window
+        newest = {row[0] for row in window[:STORY_WINDOW]}
+        current = self.db.execute("SELECT original_item_id FROM stories WHERE id = ?", [story_id]).fetchone()[0]
+        if original != current and original not in newest:
+            stale.append(original)  # a former original outside the window
+        for item in stale:
+            if item != current:
+                self.db.execute("DELETE FROM bands WHERE item_id = ?", [item])
 
     def rebuild_stories(self, progress: Callable[[int], None] | None = None) -> StoryRebuild:
         """Recompute every fingerprint, band and story with the current thresholds, in storage order.
@@ -426,9 +497,7 @@ class Store:
                 self.db.execute(f"DELETE FROM {table}")
             for row in self._rows_in_storage_order():
                 doc = self._doc_for_row(row)
-                keys = stories.index_keys(doc, max_distance=self.stories_config.max_distance)
-                self._put_fingerprint(doc, keys)
-                self._join_story(doc.item_id, self._story_for(doc, keys))
+                self._file_new(doc, stories.index_keys(doc, max_distance=self.stories_config.max_distance))
                 if progress is not None:
                     progress(1)
             after = dict(self.db.execute("SELECT id, story_id FROM items").fetchall())
@@ -781,6 +850,39 @@ class HttpCache:
         )
         with self._store._write():
             self._store.db.execute(sql, [url, *values])
+
+
+class RobotsTxt:
+    """Each host's last robots.txt (``monitor.fetch.RobotsStore`` on the store, table ``robots_txt``)."""
+
+    _COLUMNS = ("status", "body", "etag", "last_modified", "checked_at", "expires")
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, host: str) -> StoredRobots | None:
+        from monitor.fetch import StoredRobots
+
+        sql = f"SELECT {', '.join(self._COLUMNS)} FROM robots_txt WHERE host = ?"
+        with self._store._lock:
+            row = self._store.db.execute(sql, [host]).fetchone()
+        if row is None:
+            return None
+        values = dict(zip(self._COLUMNS, row))
+        checked, expires = parse_iso(values.pop("checked_at")), parse_iso(values.pop("expires"))
+        assert checked is not None and expires is not None  # NOT NULL columns
+        return StoredRobots(**values, checked_at=checked, expires=expires)
+
+    def put(self, host: str, robots: StoredRobots) -> None:
+        values = [getattr(robots, name) for name in self._COLUMNS]
+        values = [iso(v) if isinstance(v, datetime) else v for v in values]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in self._COLUMNS)
+        sql = (
+            f"INSERT INTO robots_txt (host, {', '.join(self._COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT(host) DO UPDATE SET {updates}"
+        )
+        with self._store._write():
+            self._store.db.execute(sql, [host, *values])
 
 
 # --- row helpers -------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from monitor import config as config_mod
 from monitor.demo import SAMPLE_OUTLETS
-from monitor.sampleserver import sample_config_text
+from monitor.testing.sampleserver import sample_config_text
 
 
 def monitor(*args: str) -> subprocess.CompletedProcess[str]:

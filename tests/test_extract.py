@@ -1,6 +1,6 @@
 """Article extraction from the fixture article pages (monitor/extract, monitor/extract/adapters).
 
-Every fixture article of monitor/sample_sites/README.md is read from its file (``{{BASE}}``
+Every fixture article of monitor/testing/sample_sites/README.md is read from its file (``{{BASE}}``
 substituted) into a Page, extracted with the bundled config's outlet, and every field is
 checked. Failure cases (stub, challenge, listing, changed layout, garbage) must raise, never
 yield an empty article. The HTTP end-to-end path is tested elsewhere.
@@ -21,7 +21,7 @@ from monitor.extract import explain, extract_article, format_report
 from monitor.models import Article, Page
 
 ROOT = Path(__file__).resolve().parent.parent
-SITES = ROOT / "monitor" / "sample_sites"
+SITES = ROOT / "monitor" / "testing" / "sample_sites"
 SEEDS = ROOT / "seeds"
 BASE = "http://127.0.0.1:8765"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)

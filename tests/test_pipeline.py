@@ -11,12 +11,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from monitor.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
+from monitor.testing.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
 from monitor.seedformat import parse
 
 SITES = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
@@ -146,12 +147,33 @@ def test_second_poll_refetches_nothing_unchanged(polled) -> None:
     for name in SITES:
         requests = sites.request_log(name)
         # only discovery pages, each revalidated (If-None-Match / If-Modified-Since); no article page
-        pages = [r for r in requests if r.target != "/robots.txt"]  # robots is cached per process
+        assert "/robots.txt" not in [r.target for r in requests], name  # kept in the store for 24 h
+        pages = list(requests)
         assert pages, name
         for r in pages:
             assert r.target.rstrip("/") not in {p.rstrip("/") for p in EXPECTED}, r.target
             assert r.headers.get("if-none-match") or r.headers.get("if-modified-since"), r.target
     assert query(db, "SELECT COUNT(*) FROM items")[0][0] == 15
+
+
+def test_robots_txt_is_revalidated_once_its_day_is_over(polled) -> None:
+    sites, config, db, _, _ = polled
+    stored = dict(query(db, "SELECT host, etag FROM robots_txt"))
+    assert set(stored) == {sites.base_url(name) for name in SITES} and all(stored.values())
+    with sqlite3.connect(db) as conn:  # a day later, as far as the stored lifetime goes
+        conn.execute("UPDATE robots_txt SET expires = '2000-01-01T00:00:00+00:00'")
+    for name in SITES:
+        sites.site(name).clear_log()
+    again = run(config, "poll")
+    assert again.returncode == 0, again.stderr
+    for name in SITES:
+        asked = [r for r in sites.request_log(name) if r.target == "/robots.txt"]
+        assert len(asked) == 1, name
+        assert asked[0].headers.get("if-none-match") == stored[sites.base_url(name)], name  # a 304, not a download
+        paths = [r.target for r in sites.request_log(name)]
+        assert not [t for t in paths if t.startswith("/private/")]  # the stored rules still apply
+    for checked, expires in query(db, "SELECT checked_at, expires FROM robots_txt"):
+        assert datetime.fromisoformat(expires) - datetime.fromisoformat(checked) == timedelta(hours=24)
 
 
 def test_reprocess_without_fetching(polled) -> None:

@@ -98,6 +98,7 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
                 if lock.key in stopped_early:
                     lock.unfinished()  # the next run reads every source again
             if report.abandoned:  # a worker is still inside a request: report, then leave without it
+                progress.clear()
                 _report(obj, report, stop)
                 os._exit(stop.exit_code)
     except Interrupted as exc:  # stopped while another process held an outlet: nothing was polled

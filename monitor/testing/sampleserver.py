@@ -13,7 +13,7 @@ that fail "then" succeed count requests per request target, so a test can use
 ``?k=...`` to get a fresh counter; ``?times=N`` sets how many failures come
 before each success.
 
-    python -m monitor.sampleserver      # serve every bundled site until Ctrl-C
+    python -m monitor.testing.sampleserver      # serve every bundled site until Ctrl-C
 """
 
 from __future__ import annotations
@@ -649,7 +649,7 @@ def sample_config_text(base_urls: dict[str, str], *, store_path: Path | str = "m
     subprocess, the demo and the daemon tests run exactly the file a user would;
     discovery paths are relative, so moving ``base_url`` moves them all.
     """
-    from .config import BUNDLED_CONFIG
+    from ..config import BUNDLED_CONFIG
 
     lines, table = [], ""
     for line in (source or BUNDLED_CONFIG).read_text(encoding="utf-8").splitlines():
