@@ -2,7 +2,7 @@
 
     python benchmarks/backfill.py [--years 8] [--per-month 300] [--kill-at 0.5]
 
-One outlet's archive on 127.0.0.1 (``monitor.sample_archive``: a Cubadebate-like
+One outlet's archive on 127.0.0.1 (``monitor.testing.sample_archive``: a Cubadebate-like
 WordPress site, a sitemap index with one child per month, ``--years`` x 12 x
 ``--per-month`` articles, one in seven about trafficking), walked by the real
 command, ``monitor backfill`` in a child process, with politeness off (per-host
@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.sample_archive import ArchiveSite, archive_config  # noqa: E402
+from monitor.testing.sample_archive import ArchiveSite, archive_config  # noqa: E402
 
 FIRST_YEAR = 2017
 

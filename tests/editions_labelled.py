@@ -2,7 +2,7 @@
 
 Two kinds of texts, both written by us:
 
-* fixture articles of the sample sites (monitor/sample_sites/*/articles/, each citing the
+* fixture articles of the sample sites (monitor/testing/sample_sites/*/articles/, each citing the
   OUTLETS.md facts it models), read through the real extractor: the Granma, Prensa Latina,
   Cubadebate and MINREX coverage pairs, RHC 304052/304053 and the teleSUR TIP statement are
   translations of each other; Prensa Latina's sugar-harvest note is a look-alike written to
@@ -28,7 +28,7 @@ from monitor.extract import extract_article
 from monitor.models import Article, Page
 from stories_labelled import base
 
-SITES = Path(config.__file__).with_name("sample_sites")
+SITES = Path(config.__file__).parent / "testing" / "sample_sites"
 BASE = "http://127.0.0.1:8000"
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 T0 = datetime(2024, 6, 25, 14, 0, tzinfo=timezone.utc)

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from monitor.backfill import Window, month_of_url
-from monitor.sample_archive import ArchiveSite, archive_config
-from monitor.sampleserver import SampleSites, start_sites, write_sample_config
+from monitor.testing.sample_archive import ArchiveSite, archive_config
+from monitor.testing.sampleserver import SampleSites, start_sites, write_sample_config
 
 SITES = ("granma", "cubadebate", "cubadebate-en", "prensa-latina")
 ARCHIVE_ONLY = {  # found by backfill only (not in the fixture feeds): path -> outlet

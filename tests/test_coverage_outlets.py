@@ -1,6 +1,6 @@
 """The coverage outlets (Granma, Cubadebate, Prensa Latina, MINREX, ACN, Juventud Rebelde) polled end to end.
 
-The bundled config.toml pointed at their fixture sites (monitor/sample_sites/<key>/, each file
+The bundled config.toml pointed at their fixture sites (monitor/testing/sample_sites/<key>/, each file
 citing the OUTLETS.md facts it models), the real CLI in a subprocess, a real SQLite file. These
 outlets have no adapter: what is asserted is what a user reads in the store -- title, publication
 time (UTC), language, the first paragraph of the body, and the relevance decision.
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from monitor import config
-from monitor.sampleserver import (
+from monitor.testing.sampleserver import (
     SAMPLE_SITES,
     SampleSites,
     start_sites,

@@ -61,7 +61,7 @@ def test_polled_editions_are_linked_never_merged(tmp_path: Path) -> None:
     import sqlite3
     import subprocess
 
-    from monitor.sampleserver import start_sites, write_sample_config
+    from monitor.testing.sampleserver import start_sites, write_sample_config
 
     sites = ("granma", "granma-en", "prensa-latina", "prensa-latina-en", "minrex", "minrex-en", "acn")
     with start_sites(sites=sites) as running:

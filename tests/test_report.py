@@ -18,7 +18,7 @@ from typing import Any, Iterator
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.sampleserver import start_sites, write_sample_config
+from monitor.testing.sampleserver import start_sites, write_sample_config
 from monitor.serve import METADATA
 
 SITES = ("granma", "granma-en", "cubadebate", "cubadebate-en", "prensa-latina", "prensa-latina-en")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .context import Context, chosen_outlets, display_names
+from .context import Context, chosen_outlets
 
 if TYPE_CHECKING:  # the stages load lazily, so `monitor --help` stays fast
     from ..backfill import Totals, Window
@@ -131,7 +131,7 @@ def _walk(obj: Context, chosen: list[OutletConfig], window: Window, interval: fl
 
     # The same run as a poll's (pipeline.open_run), paced at the backfill's rate.
     config = replace(obj.config, http=replace(obj.config.http, per_host_interval=interval))
-    progress = BackfillProgress(display_names(config.outlets))
+    progress = BackfillProgress(config.display_names())
     try:
         with outlet_locks(config.store_path, [f"backfill-{o.key}" for o in chosen], timeout=lock_timeout), \
                 open_run(config, store=obj.store(create=True)) as run:
