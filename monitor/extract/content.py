@@ -1,0 +1,431 @@
+"""The article region of any news page, found by scoring its blocks; paragraphs as the page shows them.
+
+One walk over the tree (:class:`_Walker`) turns the page into *blocks*: runs of
+text between block boundaries, so a ``<p>``, a heading, a list item, text sitting
+directly in a ``<div>`` and ``<br><br>``-separated text each become one block.
+Each block knows the element that holds it, how much of it is link text, and
+whether an element on its way up is *furniture* by its tag or class/id
+(related/relacionadas, comments/comentarios, share/compartir, newsletter,
+cookie, sidebar, byline, caption ...).
+
+Every block then gives its text score to the elements above it (long, linkless,
+punctuated prose scores high; short or link-heavy lines score below zero), and
+furniture contributes negatively from the furniture element upwards. The element
+with the highest total is the article region (ties go to the deeper element): it
+takes in paragraphs split over several containers when the prose between them
+outweighs the junk, and stops where related-news boxes and footers begin. Inside
+it, furniture, link-heavy lines, captions, embeds, bylines, date lines and
+"LEA TAMBIÉN"/"Read more" lines are dropped, and what stands before the headline
+is not body. Subheadings stay, in order, flagged as such.
+
+These are rules about how news pages are built, not about any one site; they
+are measured on ``../shared/extraction-dev`` (``benchmarks/extract.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .text import clean
+
+# Never text a reader reads as the article.
+SKIP = frozenset({
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input", "textarea",
+    "option", "head", "link", "meta", "object", "embed", "canvas", "video", "audio", "map", "dialog",
+    "math", "nav", "img", "picture", "source", "title", "form-field",
+})
+# Embeds and images: not body, but a figcaption is the caption candidate.
+FIGURES = frozenset({"figure", "figcaption"})
+INLINE = frozenset({
+    "a", "span", "em", "strong", "b", "i", "u", "small", "sup", "sub", "time", "abbr", "cite", "q", "mark",
+    "font", "code", "s", "strike", "del", "ins", "label", "bdi", "bdo", "dfn", "kbd", "var", "wbr", "data",
+    "big", "tt", "nobr",
+})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_FURNITURE_TAGS = frozenset({"aside", "footer", "menu"})
+
+# Class/id words of page furniture, in English, Spanish, German, French, Portuguese, Italian.
+# Long stems match anywhere ("relatedArticles", "noticias-relacionadas"); short words only whole.
+_FURNITURE_STEMS = re.compile(
+    r"related|relacionad|recommend|recomend|empfehl|comment|comentario|kommentar|disqus|share|sharing|"
+    r"social|compartir|teilen|partag|newsletter|boletin|subscri|suscri|abonn|cookie|consent|gdpr|"
+    r"advert|anzeige|publicidad|werbung|sponsor|promo|sidebar|widget|breadcrumb|byline|autor|author|"
+    r"caption|credit|pie-?de-?foto|bildunterschrift|outbrain|taboola|onetrust|didomi|usercentrics|sourcepoint|privacy|newsticker|mostread|"
+    r"most-read|popular|trending|lea-?tambien|leer-?mas|puede-?interesar|mas-?noticias|read-?more|"
+    r"readmore|also-?read|see-?also|weiterlesen|mehr-?zum|topics|schlagw|keyword|etiqueta|rating|"
+    r"pagination|toolbar|infobox|teaser|footer|masthead|login|signup|donat|print-?only|"
+    r"visually-?hidden|sr-only|screen-?reader",
+    re.IGNORECASE,
+)
+_FURNITURE_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:ad|ads|adv|nav|navbar|menu|tags?|more|meta|print|modal|popup|overlay|foot|copyright|"
+    r"source|fuente|quelle)(?:$|[-_](?:container|wrapper|box|list|slot|block|links|bar|area|section|unit|wrap)$)",
+    re.IGNORECASE,
+)
+# Containers named for the article body: never furniture, whatever else their class says.
+_BODY_NAMES = re.compile(r"^(?:entry|hentry|post|article|story|content|main)$|article-?body|articlebody|story-?body|entry-?content|post-?content|article-?content|"
+                         r"article-?text|cuerpo|texto|content-?area|rich-?text|body-?text", re.IGNORECASE)
+
+# Whole-line furniture, any language: "LEA TAMBIÉN:", "Te puede interesar", "Read more", "Advertisement".
+_FURNITURE_LINE = re.compile(
+    r"^\W*(?:lea|lee|leer|ver|vea|mira|read|see|watch|listen|lesen sie|lies|mehr|más|mas|also)"
+    r"(?:\s+\w+){0,3}\s*(?:también|tambien|más|mas|also|more|auch|además)?\s*:|"
+    r"^\W*(?:lea también|lee también|te puede interesar|le puede interesar|puede interesarte|también te puede|"
+    r"noticias relacionadas|artículos relacionados|related|read more|read also|more on this|recommended|"
+    r"advertisement|anzeige|werbung|publicidad|sponsored|síguenos|siguenos|follow us|suscríbete|subscribe|"
+    r"sign up|newsletter|compartir|share this|comparte|teilen|mehr zum thema|weiterlesen|auch interessant|"
+    r"lesen sie auch|zum thema|click here|haz clic|pulse aquí|descargue|download the|ver más|ver mas|"
+    r"todos los derechos|all rights reserved|copyright|©)",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^\W*(?:by|por|von|par|door|av|af|di|de|autor|autora|author|redacción|redaccion|texto|text|"
+    r"fotos?|photos?|bild|foto|editado por|edited by|written by|escrito por|reporting by)\b\s*:?\s*\S",
+    re.IGNORECASE,
+)
+_CAPTION_LINE = re.compile(r"^\W*(?:foto|photo|fotos|photos|bild|image|imagen|picture|credit|crédito|quelle)\s*:",
+                           re.IGNORECASE)
+_DATE_WORDS = re.compile(
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ene|abr|ago|dic|januar|februar|märz|mai|juni|juli|"
+    r"oktober|dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+    r"diciembre)\w*\.?\s+\d|\d{1,2}\.?\s+(?:de\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ene|"
+    r"abr|ago|dic|januar|februar|märz|mai|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|"
+    r"julio|agosto|septiembre|octubre|noviembre|diciembre)",
+    re.IGNORECASE,
+)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_COPYRIGHT = re.compile(r"©|\bcopyright\b|all rights reserved|todos los derechos|alle rechte", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…。！？»\"”)]\s*$")
+_PUNCT = re.compile(r"[.,;:!?。、，]")
+
+
+@dataclass(slots=True)
+class Block:
+    """One run of text as the page shows it."""
+
+    text: str
+    tag: str  # the holding element's tag: "p", "div", "li", "h2", ...
+    owner: int  # index of the holding element in Content.elements
+    links: int  # characters of link text
+    order: int
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADINGS
+
+    @property
+    def link_density(self) -> float:
+        return self.links / len(self.text) if self.text else 0.0
+
+
+@dataclass(slots=True)
+class Element:
+    node: LexborNode
+    tag: str
+    parent: int  # -1 for the root
+    furniture: bool
+    body_named: bool
+    score: float = 0.0
+
+
+@dataclass(slots=True)
+class Caption:
+    text: str
+    owner: int
+    order: int  # blocks seen before it
+
+
+@dataclass(slots=True)
+class Content:
+    """The page as blocks, and the article region chosen among its elements."""
+
+    blocks: list[Block] = field(default_factory=list)
+    elements: list[Element] = field(default_factory=list)
+    captions: list[Caption] = field(default_factory=list)
+    region: int = -1  # index of the chosen element
+    paragraphs: list[Block] = field(default_factory=list)  # the body, in order
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (text, why) inside the region
+
+    @property
+    def region_node(self) -> LexborNode | None:
+        return self.elements[self.region].node if self.region >= 0 else None
+
+    def inside(self, owner: int, ancestor: int) -> bool:
+        while owner >= 0:
+            if owner == ancestor:
+                return True
+            owner = self.elements[owner].parent
+        return False
+
+    def lead_caption(self) -> str:
+        """The first figure caption inside the region, before the third paragraph (the lead image's)."""
+        if self.region < 0:
+            return ""
+        first = self.paragraphs[0].order if self.paragraphs else 0
+        limit = self.paragraphs[min(2, len(self.paragraphs) - 1)].order if self.paragraphs else 0
+        for caption in self.captions:
+            if caption.order > limit:
+                break
+            if self.inside(caption.owner, self.region) or caption.order <= first:
+                return caption.text
+        return ""
+
+
+class _Walker:
+    """The single pass over the tree that builds the blocks and elements."""
+
+    def __init__(self) -> None:
+        self.content = Content()
+        self.run: list[str] = []
+        self.run_links = 0
+        self.in_link = 0
+        self.pending_br = False
+
+    def element(self, node: LexborNode, parent: int) -> int:
+        attrs = node.attributes
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        body_named, furniture = _judge_names(names) if names.strip() else (False, False)
+        furniture = node.tag in _FURNITURE_TAGS or furniture
+        if attrs.get("aria-hidden") == "true" or attrs.get("hidden") is not None:
+            furniture = True
+        role = attrs.get("role")
+        if role in ("navigation", "complementary", "contentinfo", "banner", "dialog"):
+            furniture = True
+        self.content.elements.append(Element(node, node.tag or "", parent, furniture, body_named))
+        return len(self.content.elements) - 1
+
+    def flush(self, owner: int) -> None:
+        if self.run:
+            text = " ".join("".join(self.run).split())
+            if text:
+                blocks = self.content.blocks
+                tag = self.content.elements[owner].tag
+                blocks.append(Block(text, tag, owner, min(self.run_links, len(text)), len(blocks)))
+        self.run.clear()
+        self.run_links = 0
+        self.pending_br = False
+
+    def visit(self, node: LexborNode, parent: int) -> None:
+        """A block-level element: its own index, then its children."""
+        index = self.element(node, parent)
+        self.flush(parent)
+        self.children(node, index)
+        self.flush(index)
+
+    def children(self, node: LexborNode, owner: int) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                text = child.text_content or ""
+                if text.strip():
+                    self.run.append(text)
+                    if self.in_link:
+                        self.run_links += len(text.strip())
+                    self.pending_br = False
+                elif self.run:
+                    self.run.append(" ")
+            elif tag == "br":
+                if self.pending_br:
+                    self.flush(owner)
+                else:
+                    self.run.append(" ")
+                    self.pending_br = True
+            elif tag in INLINE:
+                if tag == "a":
+                    self.in_link += 1
+                    self.children(child, owner)
+                    self.in_link -= 1
+                else:
+                    self.children(child, owner)
+            elif tag in SKIP or tag == "-comment" or tag is None:
+                continue
+            elif tag in FIGURES:
+                self.figure(child, owner)
+            else:
+                self.visit(child, owner)
+
+    def figure(self, node: LexborNode, owner: int) -> None:
+        """Figures are not body; their caption (figcaption, or the figure's own text) is remembered."""
+        self.flush(owner)
+        caption = node if node.tag == "figcaption" else node.css_first("figcaption")
+        text = clean(caption.text(deep=True, separator=" ")) if caption is not None else ""
+        if text:
+            self.content.captions.append(Caption(text, owner, len(self.content.blocks)))
+
+
+_LAYOUT_FLAG = re.compile(r"(?:has|with|without|no|is|show|hide|enable|disable|can)[-_]", re.IGNORECASE)
+
+
+def _judge_names(names: str) -> tuple[bool, bool]:
+    """``(body_named, furniture)`` from class/id names.
+
+    Each name is judged by its last BEM part without modifiers, so
+    ``sidebar-grid__content`` is content while ``sidebar-grid`` and ``article__related``
+    are furniture; a name of the body wins over furniture names beside it.
+    """
+    body = furniture = False
+    for token in names.split():
+        if _LAYOUT_FLAG.match(token):
+            continue
+        part = token.rsplit("__", 1)[-1].split("--", 1)[0]
+        if _BODY_NAMES.search(part):
+            body = True
+        elif _FURNITURE_STEMS.search(part) or _FURNITURE_WORDS.search(part):
+            furniture = True
+    return body, furniture and not body
+
+
+def walk(tree: LexborHTMLParser) -> Content:
+    """The page's blocks and elements (one pass)."""
+    walker = _Walker()
+    body = tree.body
+    if body is None:
+        return walker.content
+    root = walker.element(body, -1)
+    walker.children(body, root)
+    walker.flush(root)
+    return walker.content
+
+
+def block_value(block: Block) -> float:
+    """How much a block looks like article prose (negative: like furniture)."""
+    length = len(block.text)
+    if _CJK.search(block.text):
+        length = 3 * len(_CJK.findall(block.text)) + length  # a CJK character carries about a word
+    if block.is_heading:
+        return 0.0
+    density = block.link_density
+    if density > 0.5 or (len(block.text) < 400 and _COPYRIGHT.search(block.text)):
+        return -length * density
+    if length < 40:
+        return -8.0
+    value = length * (1.0 - 2 * density) - 20
+    if _SENTENCE_END.search(block.text):
+        value *= 1.3
+    value += 5 * min(len(_PUNCT.findall(block.text)), 10)
+    return value
+
+
+def choose_region(content: Content, headline: str | None = None) -> None:
+    """Score every element by the blocks below it; the best is the region. Then fill ``paragraphs``."""
+    elements = content.elements
+    if not elements:
+        return
+    headline_order = _headline_order(content, headline)
+    if headline_order is not None:
+        # Furniture never holds the headline: a wrapper named "sidebar-1" or "masthead" around it is layout.
+        index = content.blocks[headline_order].owner
+        while index >= 0:
+            elements[index].furniture = False
+            index = elements[index].parent
+    seen: set[str] = set()
+    for block in content.blocks:
+        value = block_value(block)
+        if block.text in seen:
+            value = -min(abs(value), 50.0)  # placeholders and teasers repeat; article paragraphs do not
+        seen.add(block.text)
+        if headline_order is not None and block.order < headline_order and value > 0:
+            value *= 0.3  # prose above the headline is rarely the article
+        index = block.owner
+        furniture = False
+        while index >= 0:
+            element = elements[index]
+            furniture = furniture or element.furniture
+            element.score += -min(abs(value) * 0.25, 50.0) - 5.0 if furniture else value
+            index = element.parent
+    eligible = [i for i in range(len(elements)) if not _under_furniture(elements, i)] or list(range(len(elements)))
+    best = max(eligible, key=lambda i: (elements[i].score, _depth(elements, i)))
+    content.region = best
+    _fill(content, headline, headline_order)
+
+
+def _under_furniture(elements: list[Element], index: int) -> bool:
+    """The region is never inside a cookie box, a sidebar or a comment section."""
+    if elements[index].body_named:
+        return False
+    while index >= 0:
+        if elements[index].furniture:
+            return True
+        index = elements[index].parent
+    return False
+
+
+def _depth(elements: list[Element], index: int) -> int:
+    depth = 0
+    while index >= 0:
+        index = elements[index].parent
+        depth += 1
+    return depth
+
+
+def _headline_order(content: Content, headline: str | None) -> int | None:
+    if not headline:
+        return None
+    folded = " ".join(headline.split()).casefold()
+    for block in content.blocks:
+        if block.tag in ("h1", "h2") and block.text.casefold() == folded:
+            return block.order
+    for block in content.blocks:
+        if block.tag == "h1":
+            return block.order
+    return None
+
+
+def _fill(content: Content, headline: str | None, headline_order: int | None) -> None:
+    region = content.region
+    elements = content.elements
+    folded_headline = " ".join((headline or "").split()).casefold()
+    start = headline_order if headline_order is not None and content.inside(content.blocks[headline_order].owner, region) else -1
+    seen: set[str] = set()
+    for block in content.blocks:
+        # inside the region, and no furniture between the block and the region
+        index, furniture = block.owner, False
+        while index >= 0 and index != region:
+            furniture = furniture or elements[index].furniture
+            index = elements[index].parent
+        if index != region:
+            continue
+        why = _not_body(block, furniture, start, folded_headline, seen)
+        if why:
+            content.dropped.append((block.text, why))
+            continue
+        seen.add(block.text)
+        content.paragraphs.append(block)
+
+
+def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: set[str]) -> str:
+    text = block.text
+    if furniture:
+        return "furniture"
+    if block.order <= start:
+        return "above the headline" if block.order < start else "headline"
+    if text.casefold() == headline:
+        return "headline"
+    if block.tag == "h1":
+        return "headline"
+    if block.link_density > 0.5:
+        return "links"
+    if text in seen:
+        return "repeated"
+    words = len(text.split())
+    if (words <= 15 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _COPYRIGHT.search(text)):
+        return "furniture line"
+    if words <= 12 and _BYLINE.search(text) and not _SENTENCE_END.search(text):
+        return "byline"
+    if _CAPTION_LINE.search(text) and words <= 30:
+        return "credit"
+    if words <= 8 and _DATE_WORDS.search(text) and not _SENTENCE_END.search(text.rstrip(".")):
+        return "date line"
+    if not block.is_heading and words <= 2 and len(text) < 25 and not _SENTENCE_END.search(text):
+        return "label"
+    return ""
+
+
+def extract_content(tree: LexborHTMLParser, headline: str | None = None) -> Content:
+    content = walk(tree)
+    choose_region(content, headline)
+    return content
