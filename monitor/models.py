@@ -107,7 +107,7 @@ class Article:
     language: str | None = None  # "en" / "es"
     title: str = ""
     subtitle: str | None = None  # lede / standfirst
-    author: str | None = None
+    authors: tuple[str, ...] = ()  # people as the page names them; agencies only when no one is named
     caption: str | None = None  # lead image caption / credit
     published: datetime | None = None  # UTC; never filled from a modified date
     published_raw: str | None = None
@@ -120,6 +120,13 @@ class Article:
     # field name -> where it came from ("json-ld", "og", "selector:h1.x", "seed")
     provenance: tuple[tuple[str, str], ...] = ()
     relevance: Relevance | None = None  # added by classify
+
+    subheadings: tuple[int, ...] = ()  # indexes into body of the paragraphs that are subheadings
+
+    @property
+    def author(self) -> str | None:
+        """The authors as one readable line (the store's ``author`` display column)."""
+        return ", ".join(self.authors) or None
 
     @property
     def text_for_matching(self) -> str:

@@ -150,6 +150,32 @@ class Content:
     paragraphs: list[Block] = field(default_factory=list)  # the body, in order
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (text, why) inside the region
 
+    def furniture_texts(self) -> frozenset[str]:
+        """Texts the page prints in its furniture (slogans, footers, related boxes, share bars)."""
+        found = {text for text, why in self.dropped if why in ("furniture", "links", "furniture line")}
+        for block in self.blocks:
+            index = block.owner
+            while index >= 0:
+                if self.elements[index].furniture and index != self.region:
+                    found.add(block.text)
+                    break
+                if index == self.region:
+                    break
+                index = self.elements[index].parent
+        return frozenset(found)
+
+    def region_label(self) -> str:
+        if self.region < 0:
+            return ""
+        element = self.elements[self.region]
+        attrs = element.node.attributes
+        label = element.tag
+        if attrs.get("id"):
+            label += f"#{attrs['id']}"
+        if attrs.get("class"):
+            label += "." + ".".join((attrs["class"] or "").split()[:2])
+        return label
+
     @property
     def region_node(self) -> LexborNode | None:
         return self.elements[self.region].node if self.region >= 0 else None
@@ -423,6 +449,12 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
     if not block.is_heading and words <= 2 and len(text) < 25 and not _SENTENCE_END.search(text):
         return "label"
     return ""
+
+
+def word_count(text: str) -> int:
+    """Words, counting two CJK characters as one (those scripts put no spaces between words)."""
+    cjk = len(_CJK.findall(text)) if _CJK.search(text) else 0
+    return len(text.split()) + cjk // 2
 
 
 def extract_content(tree: LexborHTMLParser, headline: str | None = None) -> Content:
