@@ -247,7 +247,7 @@ def _declared_article(meta: Metadata) -> bool:
 def _refuse_listing(tree: LexborHTMLParser, meta: Metadata, url: str, content: Content) -> None:
     """A page of teasers with little prose of its own is a listing, whatever it declares."""
     prose = sum(word_count(b.text) for b in content.paragraphs if not b.is_heading)
-    if prose >= LISTING_MAX_WORDS or (_declared_article(meta) and prose >= 40):
+    if prose >= LISTING_MAX_WORDS or _declared_article(meta):
         return
     links = headline_links(tree, url)
     if links >= LISTING_MIN_LINKS or len(tree.css("article")) >= 3:
@@ -321,7 +321,7 @@ def _acceptable(ctx: _Context, name: str, found: Found) -> bool:
     text = clean(str(value))
     if not text:
         return False
-    if name in ("title", "caption", "subtitle", "author") and is_site_name(text, ctx.names):
+    if name in ("title", "caption", "subtitle") and is_site_name(text, ctx.names):
         return False
     if name in ("caption", "subtitle") and text in ctx.content.furniture_texts():
         return False  # the site's slogan or a footer line, not this article's
@@ -422,7 +422,7 @@ def _body(ctx: _Context, hints: Fields) -> tuple[tuple[str, ...], tuple[int, ...
     body = tuple(clean(b.text) for b in blocks)
     subheadings = tuple(i for i, b in enumerate(blocks) if b.is_heading)
     raw = ctx.meta.ld("articleBody")
-    if isinstance(raw, str) and word_count(raw) > 2 * word_count(" ".join(body)) + 20:
+    if isinstance(raw, str) and word_count(raw) > 2 * word_count(" ".join(body)) + (20 if body else 4):
         # Pages rendered by script keep the text only in JSON-LD.
         lines = tuple(line for line in (decode(x) for x in raw.splitlines()) if line)
         ctx.provenance.append(("body", "json-ld articleBody"))
@@ -450,8 +450,10 @@ def _authors(ctx: _Context, hints: Fields) -> tuple[str, ...]:
 
 def _dates(ctx: _Context, hints: Fields, now: datetime, zone: str | None
            ) -> tuple[datetime | None, str | None, datetime | None, str | None]:
-    visible = [text for text, why in ctx.content.dropped if why == "date line"][:3]
-    published, modified = date_candidates(ctx.meta, ctx.tree, visible)
+    # An adapter that reads dates knows which printed date is which (old teleSUR prints the modified one).
+    knows_dates = "published" in hints or "modified" in hints
+    visible = [] if knows_dates else [text for text, why in ctx.content.dropped if why == "date line"][:3]
+    published, modified = date_candidates(ctx.meta, ctx.tree, visible, page_times=not knows_dates)
     for name, target in (("published", published), ("modified", modified)):
         if name in hints:
             target.insert(0, (str(hints[name].value), hints[name].source))

@@ -49,17 +49,17 @@ _FURNITURE_TAGS = frozenset({"aside", "footer", "menu"})
 
 # Class/id words of page furniture, in English, Spanish, German, French, Portuguese, Italian.
 # Long stems match anywhere ("relatedArticles", "noticias-relacionadas"); short words only whole.
-_FURNITURE_STEMS = re.compile(
-    r"related|relacionad|recommend|recomend|empfehl|comment|comentario|kommentar|disqus|share|sharing|"
-    r"social|compartir|teilen|partag|newsletter|boletin|subscri|suscri|abonn|cookie|consent|gdpr|"
-    r"advert|anzeige|publicidad|werbung|sponsor|promo|sidebar|widget|breadcrumb|byline|autor|author|"
-    r"caption|credit|pie-?de-?foto|bildunterschrift|outbrain|taboola|onetrust|didomi|usercentrics|sourcepoint|privacy|newsticker|mostread|"
-    r"most-read|popular|trending|lea-?tambien|leer-?mas|puede-?interesar|mas-?noticias|read-?more|"
-    r"readmore|also-?read|see-?also|weiterlesen|mehr-?zum|topics|schlagw|keyword|etiqueta|rating|"
-    r"pagination|toolbar|infobox|teaser|footer|masthead|login|signup|donat|print-?only|"
-    r"visually-?hidden|sr-only|screen-?reader",
-    re.IGNORECASE,
-)
+_FURNITURE_STEMS = tuple("""
+related relacionad recommend recomend empfehl comment comentario kommentar disqus share sharing social
+compartir teilen partag newsletter boletin subscri suscri abonn cookie consent gdpr advert anzeige publicidad
+werbung sponsor promo sidebar widget breadcrumb byline autor author caption credit piedefoto pie-de-foto
+bildunterschrift outbrain taboola onetrust didomi usercentrics sourcepoint privacy newsticker mostread
+most-read popular trending leatambien lea-tambien leermas leer-mas puedeinteresar puede-interesar masnoticias
+mas-noticias readmore read-more alsoread also-read seealso see-also weiterlesen mehrzum mehr-zum topics schlagw
+keyword etiqueta rating pagination toolbar infobox teaser footer masthead login signup donat printonly
+print-only visually-hidden visuallyhidden sr-only screen-reader
+""".split())
+_STEM_GRAMS = frozenset(stem[:3] for stem in _FURNITURE_STEMS)
 _FURNITURE_WORDS = re.compile(
     r"(?:^|[\s_-])(?:ad|ads|adv|nav|navbar|menu|tags?|more|meta|print|modal|popup|overlay|foot|copyright|"
     r"source|fuente|quelle)(?:$|[-_](?:container|wrapper|box|list|slot|block|links|bar|area|section|unit|wrap)$)",
@@ -238,9 +238,11 @@ class _Walker:
     def visit(self, node: LexborNode, parent: int) -> None:
         """A block-level element: its own index, then its children."""
         index = self.element(node, parent)
-        self.flush(parent)
+        if self.run:
+            self.flush(parent)
         self.children(node, index)
-        self.flush(index)
+        if self.run:
+            self.flush(index)
 
     def children(self, node: LexborNode, owner: int) -> None:
         for child in node.iter(include_text=True):
@@ -256,7 +258,9 @@ class _Walker:
                     self.run.append(" ")
             elif tag == "br":
                 if self.pending_br:
-                    self.flush(owner)
+                    if self.run:
+                        self.flush(owner)
+                    self.pending_br = False
                 else:
                     self.run.append(" ")
                     self.pending_br = True
@@ -276,7 +280,8 @@ class _Walker:
 
     def figure(self, node: LexborNode, owner: int) -> None:
         """Figures are not body; their caption (figcaption, or the figure's own text) is remembered."""
-        self.flush(owner)
+        if self.run:
+            self.flush(owner)
         caption = node if node.tag == "figcaption" else node.css_first("figcaption")
         text = clean(caption.text(deep=True, separator=" ")) if caption is not None else ""
         if text:
@@ -286,23 +291,55 @@ class _Walker:
 _LAYOUT_FLAG = re.compile(r"(?:has|with|without|no|is|show|hide|enable|disable|can)[-_]", re.IGNORECASE)
 
 
+_JUDGED: dict[str, tuple[bool, bool]] = {}
+
+
 def _judge_names(names: str) -> tuple[bool, bool]:
+    """Memoised :func:`_judge`: pages and sites repeat the same class strings many times."""
+    found = _JUDGED.get(names)
+    if found is None:
+        if len(_JUDGED) > 20000:
+            _JUDGED.clear()
+        found = _JUDGED[names] = _judge(names)
+    return found
+
+
+def _judge(names: str) -> tuple[bool, bool]:
     """``(body_named, furniture)`` from class/id names.
 
     Each name is judged by its last BEM part without modifiers, so
     ``sidebar-grid__content`` is content while ``sidebar-grid`` and ``article__related``
-    are furniture; a name of the body wins over furniture names beside it.
+    are furniture; a name of the body wins over furniture names beside it, and
+    layout flags (``has-sidebar``, ``without-ads``) say nothing.
     """
     body = furniture = False
     for token in names.split():
-        if _LAYOUT_FLAG.match(token):
-            continue
-        part = token.rsplit("__", 1)[-1].split("--", 1)[0]
-        if _BODY_NAMES.search(part):
+        verdict = _TOKENS.get(token)
+        if verdict is None:
+            verdict = _TOKENS[token] = _judge_token(token)
+        if verdict == 1:
             body = True
-        elif _FURNITURE_STEMS.search(part) or _FURNITURE_WORDS.search(part):
+        elif verdict == 2:
             furniture = True
     return body, furniture and not body
+
+
+_TOKENS: dict[str, int] = {}
+
+
+def _judge_token(token: str) -> int:
+    """0 neutral, 1 names the body, 2 names furniture."""
+    if _LAYOUT_FLAG.match(token):
+        return 0
+    part = token.rsplit("__", 1)[-1].split("--", 1)[0]
+    if _BODY_NAMES.search(part):
+        return 1
+    lowered = part.lower()
+    grams = {lowered[i:i + 3] for i in range(len(lowered) - 2)}
+    if (not grams.isdisjoint(_STEM_GRAMS) and any(stem in lowered for stem in _FURNITURE_STEMS)) or \
+            _FURNITURE_WORDS.search(part):
+        return 2
+    return 0
 
 
 def walk(tree: LexborHTMLParser) -> Content:

@@ -115,7 +115,7 @@ def strip_site(title: str, names: set[str]) -> str:
 def title_candidates(meta: Metadata, tree: LexborHTMLParser, headings: list[str]) -> list[Candidate]:
     found: list[Candidate] = []
     for value, source in (
-        (meta.ld("headline"), "json-ld headline"),
+        (meta.ld("headline"), "json-ld"),
         ((meta.first("og:title") or ("",))[0], "og:title"),
         ((meta.first("twitter:title") or ("",))[0], "twitter:title"),
     ):
@@ -132,7 +132,7 @@ def title_candidates(meta: Metadata, tree: LexborHTMLParser, headings: list[str]
 
 # Measured on ../shared/extraction-dev: the publisher's own headline field beats a vote among sources
 # (0.82 against 0.71), since og:title/<title> are often SEO variants that agree with each other.
-_PRIORITY = ("json-ld headline", "og:title", "twitter:title", "h1", "h2", "<title>")
+_PRIORITY = ("json-ld", "og:title", "twitter:title", "h1", "h2", "<title>")
 
 
 def choose_title(candidates: list[Candidate], names: set[str]) -> Choice:
@@ -205,7 +205,7 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
     found: list[Candidate] = []
     people, orgs = _ld_people(meta.ld("author"))
     if people:
-        found.append(Candidate(people, "json-ld author"))
+        found.append(Candidate(people, "json-ld"))
     for name in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "cxenseparse:author"):
         values = [v for v in meta.all(name) if "://" not in v]
         names = tuple(dict.fromkeys(n for v in values for n in split_names(v)))
@@ -236,7 +236,7 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
     if linked:
         found.append(Candidate(tuple(dict.fromkeys(linked)), "author page link"))
     if orgs:
-        found.append(Candidate(orgs, "json-ld author (organisation)"))
+        found.append(Candidate(orgs, "json-ld (organisation)"))
     return found
 
 
@@ -264,9 +264,11 @@ def choose_authors(candidates: list[Candidate], names: set[str]) -> Choice:
 
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
-    "publishdate", "publish-date", "pubdate", "date", "dc.date", "dc.date.issued", "dcterms.created",
-    "parsely-pub-date", "sailthru.date", "article.published", "cxenseparse:recs:publishtime", "published_time",
+    "publishdate", "pubdate", "date", "dc.date", "dc.date.issued", "dcterms.created",
+    "parsely-pub-date", "sailthru.date", "article.published", "published_time",
 )
+# teleSUR's old templates fill "publish-date" and cXense's publishtime with the LAST-MODIFIED time [T]:
+# they are never taken as published.
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "dcterms.modified", "last-modified", "article.updated",
                   "datemodified")
 
@@ -280,7 +282,8 @@ class DateChoice:
     zone_note: str | None  # how a zone-less date was read
 
 
-def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str], *, page_times: bool = True
+                    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Raw (text, source) candidates for published and for modified, best first."""
     published: list[tuple[str, str]] = []
     modified: list[tuple[str, str]] = []
@@ -289,7 +292,7 @@ def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str]) 
         if isinstance(value, list):
             value = value[0] if value else None
         if isinstance(value, str) and value.strip():
-            target.append((value, f"json-ld {key}"))
+            target.append((value, "json-ld"))
     for name in _PUBLISHED_META:
         for value in meta.all(name):
             published.append((value, f"meta[{name}]"))
@@ -297,17 +300,21 @@ def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str]) 
         for value in meta.all(name):
             modified.append((value, f"meta[{name}]"))
     for prop, target in (("datePublished", published), ("dateModified", modified)):
-        for node in tree.css(f'[itemprop~="{prop}"]'):
+        for node in tree.css(f'[itemprop~="{prop}"]') if page_times else ():
             value = node.attributes.get("datetime") or node.attributes.get("content") or node.text(deep=True)
             if value and value.strip():
                 target.append((value, f"itemprop={prop}"))
-    for node in tree.css("time[datetime]")[:3]:
+    for node in tree.css("time[datetime]")[:3] if page_times else ():
         value = node.attributes.get("datetime") or ""
         if value.strip():
             published.append((value, "time[datetime]"))
     for line in visible:
-        published.append((line, "visible date line"))
+        if not _UPDATED.search(line):
+            published.append((line, "visible date line"))
     return published, modified
+
+
+_UPDATED = re.compile(r"updated|actualizad|aktualisiert|modified|modificad|editado|mis à jour", re.IGNORECASE)
 
 
 def _has_zone(text: str) -> bool:
