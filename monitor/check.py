@@ -39,9 +39,25 @@ def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo)
     return found.links[0].url
 
 
+def check_file(path: str, url: str, outlet: OutletConfig | None, *, rules_table: dict[str, Any], echo: Echo,
+               now: datetime) -> bool:
+    """Read a saved page as if fetched from ``url``: generic extraction, or ``outlet``'s hints first."""
+    from pathlib import Path
+
+    from .extract import extract_html
+
+    raw = Path(path).read_bytes()
+    try:
+        article = extract_html(raw.decode("utf-8", errors="replace"), url, outlet=outlet, now=now)
+    except MonitorError as exc:
+        echo(f"FAILED ({exc.reason}): {exc}")
+        return False
+    echo(f"{path} as {url}  [{len(raw)} bytes, {'outlet ' + outlet.key if outlet else 'generic'}]")
+    return _show(article, rules_table, echo)
+
+
 def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules_table: dict[str, Any], now: datetime, echo: Echo) -> bool:
-    from .classify import compile_rules
-    from .extract import extract_article, format_report, report
+    from .extract import extract_article
 
     try:
         page = fetcher.get(url, outlet=outlet.key)
@@ -50,6 +66,13 @@ def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules_table: di
         echo(f"FAILED ({exc.reason}): {exc}")
         return False
     echo(f"{page.final_url}  [{page.status}, {page.encoding}, {len(page.content)} bytes]")
+    return _show(article, rules_table, echo)
+
+
+def _show(article: Any, rules_table: dict[str, Any], echo: Echo) -> bool:
+    from .classify import compile_rules
+    from .extract import format_report, report
+
     rows = report(article)
     echo(format_report(rows))
     result = compile_rules(rules_table).classify_article(article).relevance

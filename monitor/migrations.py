@@ -149,6 +149,16 @@ def m005_stories(db: Database) -> None:
 
 
 
+@MIGRATIONS(name="m006_authors")
+def m006_authors(db: Database) -> None:
+    """Authors as a list (JSON ``authors``; ``author`` stays as the readable line for Datasette), and
+    ``runs.degraded``: the outlet's selectors or adapter that failed on its pages while the generic
+    extractor still read them (issue 10)."""
+    db.table("items").add_column("authors", str, not_null_default="[]")
+    db.execute("UPDATE items SET authors = json_array(author) WHERE author IS NOT NULL AND author != ''")
+    db.table("runs").add_column("degraded", str)
+
+
 def _create_items(db: Database) -> None:
     items = db.table("items")
     items.create(

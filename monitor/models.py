@@ -165,3 +165,4 @@ class OutletRun:
     error: str | None = None  # reason when failing: "blocked (403)", "timeout", ...
     feed_all_new: bool = False  # no feed entry was known: the window overflowed (adaptive polling)
     catch_up: bool = False  # this run walked listing/search pages to full depth
+    degraded: str | None = None  # the outlet's hints that failed on its pages, e.g. "selector title=h1.x matched nothing (3 pages)"

@@ -47,6 +47,7 @@ class _Tally:
     failed: int = 0
     not_modified: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    degraded: Counter[str] = field(default_factory=Counter)  # failed hints, per page (extract.degraded)
     errors: list[MonitorError] = field(default_factory=list)  # the first few, to explain a failure
 
     def note(self, exc: MonitorError) -> None:
@@ -124,7 +125,7 @@ def _to_fetch(links: Iterable[Link], store: Store, ctx: PollContext) -> list[Lin
 
 
 def _one_article(link: Link, outlet: OutletConfig, store: Store, ctx: PollContext, tally: _Tally) -> None:
-    from .extract import extract_article
+    from .extract import degraded, extract_article
 
     try:
         assert ctx.fetcher is not None  # checked by poll_outlet
@@ -138,6 +139,7 @@ def _one_article(link: Link, outlet: OutletConfig, store: Store, ctx: PollContex
         log.exception("internal error on %s", link.url, extra={"outlet": outlet.key, "url": link.url})
         tally.fail(InternalError(f"{link.url}: {exc!r}"))
         return
+    tally.degraded.update(degraded(article))
     article = ctx.rules.classify_article(article)
     outcome = store.save(article, raw_html=page.content, encoding=page.encoding, source=link.source, now=ctx.now())
     _count(outcome, tally)
@@ -159,6 +161,7 @@ def _run(outlet: OutletConfig, tally: _Tally, started: datetime, finished: datet
         seen=tally.seen, new=tally.new, updated=tally.updated, relevant=tally.relevant,
         failed=tally.failed, not_modified=tally.not_modified, error=error,
         feed_all_new=feed_all_new, catch_up=catch_up,
+        degraded="; ".join(f"{why} ({n} page{'s' if n != 1 else ''})" for why, n in tally.degraded.most_common()) or None,
     )
 
 

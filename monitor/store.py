@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-JSON_COLUMNS = ("tags", "rules", "hits")
+JSON_COLUMNS = ("tags", "rules", "hits", "authors")
 # Dates an edit may leave out: keep what the first fetch found rather than lose it.
 _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
@@ -497,7 +497,7 @@ class Store:
         return [self._status_of(name, counts.get(name, {})) for name in sorted(outlets | set(counts))]
 
     def _status_of(self, outlet: str, counts: dict[str, int]) -> dict[str, Any]:
-        newest = "SELECT id, finished, status, error FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
+        newest = "SELECT id, finished, status, error, degraded FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
         last = self.db.execute(newest.format(""), [outlet]).fetchone()
         ok = self.db.execute(newest.format("AND status = 'ok'"), [outlet]).fetchone()
         failed = self.db.execute(newest.format("AND status != 'ok'"), [outlet]).fetchone()
@@ -513,6 +513,7 @@ class Store:
             "last_error": failed[3] if failed else None,
             "last_error_at": failed[1] if failed else None,
             "failing_streak": streak,
+            "degraded": last[4] if last else None,
         }
 
 
@@ -653,7 +654,8 @@ def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
         "language": article.language,
         "title": article.title,
         "subtitle": article.subtitle,
-        "author": article.author,
+        "author": article.author,  # the readable line, for Datasette
+        "authors": json.dumps(list(article.authors), ensure_ascii=False),
         "caption": article.caption,
         "section": article.section,
         "published": iso(article.published),

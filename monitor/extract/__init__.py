@@ -469,8 +469,7 @@ def _dates(ctx: _Context, hints: Fields, now: datetime, zone: str | None
         out += [parsed.value, parsed.raw]
     if choice.zone_note and choice.published is not None:
         ctx.provenance.append(("published:zone", choice.zone_note))
-    ctx.provenance += [(f"{'published' if 'ublish' in c.source or 'time' in c.source or 'visible' in c.source else 'modified'}:beat",
-                        f"{c.source} {c.value.raw!r}") for c in choice.others]
+    ctx.provenance += [(f"{name}:beat", f"{c.source} {c.value.raw!r}") for name, c in choice.others]
     for why in choice.rejected:
         name = "modified" if "odified" in why or "updated" in why else "published"
         ctx.provenance.append((f"{name}:rejected", why))

@@ -277,7 +277,7 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "dcterms.modified"
 class DateChoice:
     published: Candidate | None
     modified: Candidate | None
-    others: tuple[Candidate, ...]
+    others: tuple[tuple[str, Candidate], ...]  # ("published" | "modified", candidate that lost)
     rejected: tuple[str, ...]
     zone_note: str | None  # how a zone-less date was read
 
@@ -377,7 +377,8 @@ def choose_dates(published: list[tuple[str, str]], modified: list[tuple[str, str
 
     pub = best(pubs)
     mod = best(mods)
-    others = tuple(c for c, _z, _t in pubs + mods if c is not pub and c is not mod)
+    others = tuple(("published", c) for c, _z, _t in pubs if c is not pub) + tuple(
+        ("modified", c) for c, _z, _t in mods if c is not mod)
     return DateChoice(pub, mod, others, tuple(rejected), note if pub is not None and not _chosen_zoned(pub, pubs) else None)
 
 
