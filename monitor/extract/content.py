@@ -98,7 +98,6 @@ _DATE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_COPYRIGHT = re.compile(r"©|\bcopyright\b|all rights reserved|todos los derechos|alle rechte", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…。！？»\"”)]\s*$")
 _PUNCT = re.compile(r"[.,;:!?。、，]")
 
@@ -355,22 +354,36 @@ def walk(tree: LexborHTMLParser) -> Content:
 
 
 def block_value(block: Block) -> float:
-    """How much a block looks like article prose (negative: like furniture)."""
-    length = len(block.text)
-    if _CJK.search(block.text):
-        length = 3 * len(_CJK.findall(block.text)) + length  # a CJK character carries about a word
-    if block.is_heading:
+    """How much a block looks like article prose (negative: like furniture).
+
+    Cheap string tests only: this runs for every block of every page.
+    """
+    text = block.text
+    if block.tag in HEADINGS:
         return 0.0
-    density = block.link_density
-    if density > 0.5 or (len(block.text) < 400 and _COPYRIGHT.search(block.text)):
+    length = len(text)
+    if max(text) >= "\u3040":
+        length += 3 * len(_CJK.findall(text))  # a CJK character carries about a word
+    density = block.links / len(text)
+    if density > 0.5:
         return -length * density
+    if len(text) < 400 and _has_copyright(text):
+        return -length * 0.5
     if length < 40:
         return -8.0
     value = length * (1.0 - 2 * density) - 20
-    if _SENTENCE_END.search(block.text):
+    if text[-1] in _CLOSERS:
         value *= 1.3
-    value += 5 * min(len(_PUNCT.findall(block.text)), 10)
+    value += 5 * min(sum(text.count(mark) for mark in ".,;:!?。、，"), 10)
     return value
+
+
+_CLOSERS = frozenset(".!?…。！？»\"”)")
+
+
+def _has_copyright(text: str) -> bool:
+    return ("©" in text or "opyright" in text or "ights reserved" in text or "derechos reservados" in text
+            or "Rechte vorbehalten" in text)
 
 
 def choose_region(content: Content, headline: str | None = None) -> None:
@@ -385,6 +398,13 @@ def choose_region(content: Content, headline: str | None = None) -> None:
         while index >= 0:
             elements[index].furniture = False
             index = elements[index].parent
+    # Linear in elements + blocks: elements are in document (pre-)order, so children follow parents.
+    # A block adds its value to the elements above it up to the first furniture element, and
+    # a small penalty from there up (so furniture never pays, but never weighs like prose either).
+    count = len(elements)
+    clean = [0.0] * count  # values of blocks that reach the element without crossing furniture
+    penalty = [0.0] * count  # what those blocks would cost once they cross furniture
+    crossed = [0.0] * count  # penalties of blocks that crossed furniture on the way up
     seen: set[str] = set()
     for block in content.blocks:
         value = block_value(block)
@@ -393,36 +413,30 @@ def choose_region(content: Content, headline: str | None = None) -> None:
         seen.add(block.text)
         if headline_order is not None and block.order < headline_order and value > 0:
             value *= 0.3  # prose above the headline is rarely the article
-        index = block.owner
-        furniture = False
-        while index >= 0:
-            element = elements[index]
-            furniture = furniture or element.furniture
-            element.score += -min(abs(value) * 0.25, 50.0) - 5.0 if furniture else value
-            index = element.parent
-    eligible = [i for i in range(len(elements)) if not _under_furniture(elements, i)] or list(range(len(elements)))
-    best = max(eligible, key=lambda i: (elements[i].score, _depth(elements, i)))
+        clean[block.owner] += value
+        penalty[block.owner] += -min(abs(value) * 0.25, 50.0) - 5.0
+    for index in range(count - 1, -1, -1):
+        element = elements[index]
+        if element.furniture:
+            crossed[index] += penalty[index]
+            clean[index] = penalty[index] = 0.0
+        element.score = clean[index] + crossed[index]
+        parent = element.parent
+        if parent >= 0:
+            clean[parent] += clean[index]
+            penalty[parent] += penalty[index]
+            crossed[parent] += crossed[index]
+    # The region is never inside a cookie box, a sidebar or a comment section (unless named as the body).
+    depth = [0] * count
+    under = [False] * count
+    for index, element in enumerate(elements):
+        parent = element.parent
+        depth[index] = depth[parent] + 1 if parent >= 0 else 0
+        under[index] = element.furniture or (parent >= 0 and under[parent])
+    eligible = [i for i in range(count) if not under[i] or elements[i].body_named] or list(range(count))
+    best = max(eligible, key=lambda i: (elements[i].score, depth[i]))
     content.region = best
     _fill(content, headline, headline_order)
-
-
-def _under_furniture(elements: list[Element], index: int) -> bool:
-    """The region is never inside a cookie box, a sidebar or a comment section."""
-    if elements[index].body_named:
-        return False
-    while index >= 0:
-        if elements[index].furniture:
-            return True
-        index = elements[index].parent
-    return False
-
-
-def _depth(elements: list[Element], index: int) -> int:
-    depth = 0
-    while index >= 0:
-        index = elements[index].parent
-        depth += 1
-    return depth
 
 
 def _headline_order(content: Content, headline: str | None) -> int | None:
@@ -441,18 +455,23 @@ def _headline_order(content: Content, headline: str | None) -> int | None:
 def _fill(content: Content, headline: str | None, headline_order: int | None) -> None:
     region = content.region
     elements = content.elements
+    # inside[i]: the element is the region or below it; crossed[i]: furniture between it and the region
+    inside = [False] * len(elements)
+    crossed = [False] * len(elements)
+    for index, element in enumerate(elements):
+        parent = element.parent
+        if index == region:
+            inside[index] = True
+        elif parent >= 0 and inside[parent]:
+            inside[index] = True
+            crossed[index] = crossed[parent] or element.furniture
     folded_headline = " ".join((headline or "").split()).casefold()
-    start = headline_order if headline_order is not None and content.inside(content.blocks[headline_order].owner, region) else -1
+    start = headline_order if headline_order is not None and inside[content.blocks[headline_order].owner] else -1
     seen: set[str] = set()
     for block in content.blocks:
-        # inside the region, and no furniture between the block and the region
-        index, furniture = block.owner, False
-        while index >= 0 and index != region:
-            furniture = furniture or elements[index].furniture
-            index = elements[index].parent
-        if index != region:
+        if not inside[block.owner]:
             continue
-        why = _not_body(block, furniture, start, folded_headline, seen)
+        why = _not_body(block, crossed[block.owner], start, folded_headline, seen)
         if why:
             content.dropped.append((block.text, why))
             continue
@@ -475,7 +494,7 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
     if text in seen:
         return "repeated"
     words = len(text.split())
-    if (words <= 15 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _COPYRIGHT.search(text)):
+    if (words <= 15 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _has_copyright(text)):
         return "furniture line"
     if words <= 12 and _BYLINE.search(text) and not _SENTENCE_END.search(text):
         return "byline"
