@@ -347,3 +347,38 @@ def test_progress_shows_on_a_terminal_and_not_in_cron(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert b"\rrhc-en 1/3" in seen.replace(b"\x1b[K", b"") and b"rhc-en 3/3" in seen
     assert "\r" not in out and out.splitlines()[0].startswith("Radio Habana Cuba EN: 3 seen, 3 new")
+
+
+# ------------------------------------------------------------------ a configured selector stops matching
+
+
+REDESIGNED_ARTICLE = """<!DOCTYPE html><html lang="es"><head><meta charset="utf-8">
+<title>Cuba presenta informe sobre trata de personas - Trouble Times</title>
+<meta property="og:type" content="article">
+<meta property="article:published_time" content="2026-01-10T10:00:00-05:00"></head><body>
+<div class="nuevo-diseno"><h1 class="titular">Cuba presenta informe sobre trata de personas</h1>
+<div class="texto"><p>El Gobierno cubano presentó este sábado su informe anual sobre la trata de personas.</p>
+<p>El documento detalla los casos investigados y la atención a las víctimas durante el año.</p></div></div>
+</body></html>"""
+
+
+def test_selector_that_stops_matching_keeps_the_item_and_flags_the_outlet(tmp_path: Path, make_site) -> None:
+    """The site changed its markup: the item is stored from the generic reading, the outlet shows degraded."""
+    site = make_site({
+        "feed.xml": _feed_of("/noticias/informe-trata/"),
+        "article.html": REDESIGNED_ARTICLE,
+        "routes.toml": '["/feed/"]\nfile = "feed.xml"\n["/noticias/informe-trata/"]\nfile = "article.html"\n',
+    })
+    config = _site_config(tmp_path, site.url("").rstrip("/"))
+    config.write_text(config.read_text(encoding="utf-8") + '[outlets.trouble.selectors]\ntitle = "h1.g-story-heading"\n',
+                      encoding="utf-8")
+    result = run(config, "poll")
+    assert result.returncode == 0, result.stdout + result.stderr
+    db = tmp_path / "store.db"
+    assert query(db, "SELECT title, authors FROM items") == [("Cuba presenta informe sobre trata de personas", "[]")]
+    assert query(db, "SELECT status, degraded FROM runs") == [
+        ("ok", "selector title=h1.g-story-heading matched nothing (1 page)")]
+    status = run(config, "status")
+    assert "degraded: selector title=h1.g-story-heading matched nothing" in status.stdout
+    digest = run(config, "digest", "--since", "2000-01-01")
+    assert "DEGRADED Trouble Times (trouble): selector title=h1.g-story-heading matched nothing" in digest.stdout

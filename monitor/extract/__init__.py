@@ -36,9 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from monitor.adapters.base import FIELDS, Adapter, Document, Fields, Found
 from monitor.config import OutletConfig
@@ -47,9 +46,7 @@ from monitor.models import Article, Page, utc_now
 from monitor.urls import canonical_url
 
 from .content import Content, extract_content, word_count
-from .dates import is_future, parse_date
 from .fields import (
-    Candidate,
     Choice,
     author_candidates,
     choose_authors,
@@ -190,7 +187,9 @@ def _extract(text: str, url: str, outlet: OutletConfig, *, now: datetime, fetche
     tree = LexborHTMLParser(text)
     meta = without_foreign_jsonld(read_metadata(tree), tree)
     _refuse_challenge(tree, meta, url, text)
-    from monitor.adapters import get_adapter  # the adapters use this package's helpers: no import at module level
+    from monitor.adapters import (
+        get_adapter,  # the adapters use this package's helpers: no import at module level
+    )
 
     adapter = get_adapter(outlet.adapter)
     hinted = outlet.adapter != "generic" or bool(outlet.selectors)
@@ -344,7 +343,7 @@ def _selected_paragraphs(nodes: list[Any]) -> list[str]:
 
 def _build(ctx: _Context, hints: Fields, title_choice: Choice, *, now: datetime, fetched_at: datetime | None,
            zone: str | None) -> Article:
-    url, outlet, meta, content = ctx.url, ctx.outlet, ctx.meta, ctx.content
+    url, outlet, meta = ctx.url, ctx.outlet, ctx.meta
     prov = ctx.provenance
     title = _pick_text("title", hints, title_choice, prov, ctx)
     if not title:
@@ -541,4 +540,4 @@ def _shorten(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["FieldReport", "explain", "extract_article", "format_report", "report"]
+__all__ = ["FieldReport", "degraded", "explain", "extract_article", "extract_html", "format_report", "generic_outlet", "report"]

@@ -57,7 +57,7 @@ bildunterschrift outbrain taboola onetrust didomi usercentrics sourcepoint priva
 most-read popular trending leatambien lea-tambien leermas leer-mas puedeinteresar puede-interesar masnoticias
 mas-noticias readmore read-more alsoread also-read seealso see-also weiterlesen mehrzum mehr-zum topics schlagw
 keyword etiqueta rating pagination toolbar infobox teaser footer masthead login signup donat printonly
-print-only visually-hidden visuallyhidden sr-only screen-reader
+print-only visually-hidden visuallyhidden sr-only screen-reader tweet instagram-media tiktok embed
 """.split())
 _STEM_GRAMS = frozenset(stem[:3] for stem in _FURNITURE_STEMS)
 _FURNITURE_WORDS = re.compile(
@@ -97,6 +97,7 @@ _DATE_WORDS = re.compile(
     r"julio|agosto|septiembre|octubre|noviembre|diciembre)",
     re.IGNORECASE,
 )
+_CAPTION_NAMES = re.compile(r"caption|pie-?de-?foto|leyenda|bildunterschrift|legende", re.IGNORECASE)
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _SENTENCE_END = re.compile(r"[.!?…。！？»\"”)]\s*$")
 _PUNCT = re.compile(r"[.,;:!?。、，]")
@@ -128,6 +129,7 @@ class Element:
     parent: int  # -1 for the root
     furniture: bool
     body_named: bool
+    caption: bool = False  # named as a caption ("wp-caption-text", "pie-de-foto"): its text is a caption candidate
     score: float = 0.0
 
 
@@ -146,6 +148,7 @@ class Content:
     elements: list[Element] = field(default_factory=list)
     captions: list[Caption] = field(default_factory=list)
     region: int = -1  # index of the chosen element
+    headline_order: int | None = None  # the headline's block, when found
     paragraphs: list[Block] = field(default_factory=list)  # the body, in order
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (text, why) inside the region
 
@@ -192,10 +195,12 @@ class Content:
             return ""
         first = self.paragraphs[0].order if self.paragraphs else 0
         limit = self.paragraphs[min(2, len(self.paragraphs) - 1)].order if self.paragraphs else 0
+        after = self.headline_order if self.headline_order is not None else first
         for caption in self.captions:
             if caption.order > limit:
                 break
-            if self.inside(caption.owner, self.region) or caption.order <= first:
+            # inside the region, or between the headline and the body: never the header's logo or slogan
+            if self.inside(caption.owner, self.region) or after < caption.order <= first:
                 return caption.text
         return ""
 
@@ -220,7 +225,8 @@ class _Walker:
         role = attrs.get("role")
         if role in ("navigation", "complementary", "contentinfo", "banner", "dialog"):
             furniture = True
-        self.content.elements.append(Element(node, node.tag or "", parent, furniture, body_named))
+        caption = furniture and bool(names.strip()) and bool(_CAPTION_NAMES.search(names))
+        self.content.elements.append(Element(node, node.tag or "", parent, furniture, body_named, caption))
         return len(self.content.elements) - 1
 
     def flush(self, owner: int) -> None:
@@ -228,8 +234,10 @@ class _Walker:
             text = " ".join("".join(self.run).split())
             if text:
                 blocks = self.content.blocks
-                tag = self.content.elements[owner].tag
-                blocks.append(Block(text, tag, owner, min(self.run_links, len(text)), len(blocks)))
+                element = self.content.elements[owner]
+                if element.caption:
+                    self.content.captions.append(Caption(text, owner, len(blocks)))
+                blocks.append(Block(text, element.tag, owner, min(self.run_links, len(text)), len(blocks)))
         self.run.clear()
         self.run_links = 0
         self.pending_br = False
@@ -436,6 +444,7 @@ def choose_region(content: Content, headline: str | None = None) -> None:
     eligible = [i for i in range(count) if not under[i] or elements[i].body_named] or list(range(count))
     best = max(eligible, key=lambda i: (elements[i].score, depth[i]))
     content.region = best
+    content.headline_order = headline_order
     _fill(content, headline, headline_order)
 
 
@@ -477,6 +486,13 @@ def _fill(content: Content, headline: str | None, headline_order: int | None) ->
             continue
         seen.add(block.text)
         content.paragraphs.append(block)
+    # Bylines and date lines usually sit between the headline and the body, outside its container.
+    if headline_order is not None and content.paragraphs:
+        for block in content.blocks[headline_order + 1:content.paragraphs[0].order]:
+            if not inside[block.owner]:
+                why = _not_body(block, False, -1, folded_headline, set())
+                if why in ("byline", "date line"):
+                    content.dropped.append((block.text, why))
 
 
 def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: set[str]) -> str:

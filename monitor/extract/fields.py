@@ -112,7 +112,7 @@ def strip_site(title: str, names: set[str]) -> str:
     return title
 
 
-def title_candidates(meta: Metadata, tree: LexborHTMLParser, headings: list[str]) -> list[Candidate]:
+def title_candidates(meta: Metadata, tree: LexborHTMLParser, headings: list[tuple[str, str]]) -> list[Candidate]:
     found: list[Candidate] = []
     for value, source in (
         (meta.ld("headline"), "json-ld"),
@@ -140,10 +140,12 @@ def choose_title(candidates: list[Candidate], names: set[str]) -> Choice:
     word with any other (a template's sample data, a section label) is passed over, and a site's
     name never wins."""
     usable = []
+    raw: dict[int, Candidate] = {}
     for cand in candidates:
         text = strip_site(str(cand.value), names)
         if text and not is_site_name(text, names) and len(text) <= 400:
             usable.append(Candidate(text, cand.source))
+            raw[id(usable[-1])] = cand
     if not usable:
         return Choice(None, tuple(candidates))
     usable.sort(key=lambda c: _PRIORITY.index(c.source) if c.source in _PRIORITY else len(_PRIORITY))
@@ -154,7 +156,8 @@ def choose_title(candidates: list[Candidate], names: set[str]) -> Choice:
         if len(others) < 2 or any(own & other for other in others):
             best = cand
             break
-    return Choice(best, tuple(c for c in usable if c is not best))
+    # what it beat, as the page printed it (site names and all): that is what `monitor check` shows
+    return Choice(best, tuple(c for c in candidates if c is not raw[id(best)]))
 
 
 # ---------------------------------------------------------------- authors
@@ -218,7 +221,7 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
             names = split_names(data)
             if names:
                 found.append(Candidate(names, "twitter:data (written by)"))
-    marked = []
+    marked: list[str] = []
     for node in tree.css('[itemprop~="author"] [itemprop~="name"], a[rel~="author"], [itemprop~="author"]'):
         if node.tag == "meta":
             text = node.attributes.get("content") or ""
@@ -230,7 +233,7 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
     printed = tuple(dict.fromkeys(n for line in bylines for n in split_names(line)))
     if printed:
         found.append(Candidate(printed, "byline"))
-    linked = []
+    linked: list[str] = []
     for node in tree.css('a[href*="/author/"], a[href*="/autor/"], a[href*="/autoren/"], a[href*="/authors/"]')[:6]:
         linked.extend(split_names(node.text(deep=True, separator=" ")))
     if linked:
