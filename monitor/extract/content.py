@@ -57,7 +57,7 @@ bildunterschrift outbrain taboola onetrust didomi usercentrics sourcepoint priva
 most-read popular trending leatambien lea-tambien leermas leer-mas puedeinteresar puede-interesar masnoticias
 mas-noticias readmore read-more alsoread also-read seealso see-also weiterlesen mehrzum mehr-zum topics schlagw
 keyword etiqueta rating pagination toolbar infobox teaser footer masthead login signup donat printonly
-print-only visually-hidden visuallyhidden sr-only screen-reader tweet instagram-media tiktok embed
+print-only visually-hidden visuallyhidden sr-only screen-reader tweet instagram-media tiktok embed sign-in signin regwall registration-wall
 """.split())
 _STEM_GRAMS = frozenset(stem[:3] for stem in _FURNITURE_STEMS)
 _FURNITURE_WORDS = re.compile(
@@ -394,6 +394,9 @@ def _has_copyright(text: str) -> bool:
             or "Rechte vorbehalten" in text)
 
 
+TIGHTEN = 0.9  # share of the best element's score a deeper element must keep to be the region instead
+
+
 def choose_region(content: Content, headline: str | None = None) -> None:
     """Score every element by the blocks below it; the best is the region. Then fill ``paragraphs``."""
     elements = content.elements
@@ -443,7 +446,18 @@ def choose_region(content: Content, headline: str | None = None) -> None:
         under[index] = element.furniture or (parent >= 0 and under[parent])
     eligible = [i for i in range(count) if not under[i] or elements[i].body_named] or list(range(count))
     best = max(eligible, key=lambda i: (elements[i].score, depth[i]))
-    content.region = best
+    # A wrapper that adds a little stray prose (a teaser, a push prompt) to the article is not the
+    # article: the deepest element below it that keeps most of its score is.
+    allowed = set(eligible)
+    threshold = TIGHTEN * elements[best].score
+    index = best + 1
+    while index < count and depth[index] > depth[best]:  # pre-order: the descendants follow, deeper
+        if index in allowed and elements[index].score >= threshold and depth[index] > depth[best]:
+            if depth[index] > depth[content.region] if content.region >= 0 else True:
+                content.region = index
+        index += 1
+    if content.region < 0:
+        content.region = best
     content.headline_order = headline_order
     _fill(content, headline, headline_order)
 
