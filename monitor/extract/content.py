@@ -394,6 +394,7 @@ def _has_copyright(text: str) -> bool:
             or "Rechte vorbehalten" in text)
 
 
+_LEAF_BLOCKS = frozenset({"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "pre"})
 TIGHTEN = 0.9  # share of the best element's score a deeper element must keep to be the region instead
 
 
@@ -446,13 +447,15 @@ def choose_region(content: Content, headline: str | None = None) -> None:
         under[index] = element.furniture or (parent >= 0 and under[parent])
     eligible = [i for i in range(count) if not under[i] or elements[i].body_named] or list(range(count))
     best = max(eligible, key=lambda i: (elements[i].score, depth[i]))
+    while elements[best].tag in _LEAF_BLOCKS and elements[best].parent >= 0:
+        best = elements[best].parent  # one long paragraph among short lines: the article is around it
     # A wrapper that adds a little stray prose (a teaser, a push prompt) to the article is not the
     # article: the deepest element below it that keeps most of its score is.
     allowed = set(eligible)
     threshold = TIGHTEN * elements[best].score
     index = best + 1
     while index < count and depth[index] > depth[best]:  # pre-order: the descendants follow, deeper
-        if index in allowed and elements[index].score >= threshold and depth[index] > depth[best]:
+        if index in allowed and elements[index].score >= threshold and elements[index].tag not in _LEAF_BLOCKS:
             if depth[index] > depth[content.region] if content.region >= 0 else True:
                 content.region = index
         index += 1
