@@ -46,6 +46,7 @@ INLINE = frozenset({
 })
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _FURNITURE_TAGS = frozenset({"aside", "footer", "menu"})
+_FURNITURE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "dialog"})
 
 # Class/id words of page furniture, in English, Spanish, German, French, Portuguese, Italian.
 # Long stems match anywhere ("relatedArticles", "noticias-relacionadas"); short words only whole.
@@ -216,18 +217,25 @@ class _Walker:
         self.pending_br = False
 
     def element(self, node: LexborNode, parent: int) -> int:
+        tag = node.tag or ""
         attrs = node.attributes
-        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        body_named, furniture = _judge_names(names) if names.strip() else (False, False)
-        furniture = node.tag in _FURNITURE_TAGS or furniture
-        if attrs.get("aria-hidden") == "true" or attrs.get("hidden") is not None:
-            furniture = True
-        role = attrs.get("role")
-        if role in ("navigation", "complementary", "contentinfo", "banner", "dialog"):
-            furniture = True
-        caption = furniture and bool(names.strip()) and bool(_CAPTION_NAMES.search(names))
-        self.content.elements.append(Element(node, node.tag or "", parent, furniture, body_named, caption))
-        return len(self.content.elements) - 1
+        body_named = caption = False
+        furniture = tag in _FURNITURE_TAGS
+        if attrs:
+            names = attrs.get("class") or ""
+            if "id" in attrs:
+                names = f"{names} {attrs['id'] or ''}"
+            if names:
+                body_named, named_furniture = _judge_names(names)
+                if named_furniture:
+                    furniture = True
+                    caption = bool(_CAPTION_NAMES.search(names))
+            if ("aria-hidden" in attrs or "hidden" in attrs or "role" in attrs) and (
+                    attrs.get("aria-hidden") == "true" or "hidden" in attrs or attrs.get("role") in _FURNITURE_ROLES):
+                furniture = True
+        elements = self.content.elements
+        elements.append(Element(node, tag, parent, furniture, body_named, caption))
+        return len(elements) - 1
 
     def flush(self, owner: int) -> None:
         if self.run:

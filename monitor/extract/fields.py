@@ -171,7 +171,13 @@ _BYLINE_LEAD = re.compile(
 _PHOTO = re.compile(r"^\W*(?:fotos?|photos?|photography|bild(?:er)?|imagen|im[aá]genes|video)\b\s*:?", re.IGNORECASE)
 _NOT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$|https?://|@|\d{3,}|\b(?:updated|published|actualizado|publicado|aktualisiert|min read|"
                        r"minutes?|minutos|hours?|horas)\b", re.IGNORECASE)
-_TITLE_CASE_WORD = re.compile(r"^[A-ZÁÉÍÓÚÑÄÖÜÀÈÌÒÙÇ]")
+# A job title on its own line of the byline ("News Reporter", "Corresponsal"), not a name.
+_ROLE = re.compile(
+    r"^(?:(?:senior|chief|news|staff|political|foreign|special|deputy|associate|contributing|freier?)\s+)*"
+    r"(?:reporter|correspondent|editor|writer|journalist|columnist|redakteur(?:in)?|korrespondent(?:in)?|"
+    r"corresponsal|periodista|redactora?|reportera?|enviad[oa] especial)$",
+    re.IGNORECASE,
+)
 
 
 def split_names(text: str) -> tuple[str, ...]:
@@ -182,7 +188,7 @@ def split_names(text: str) -> tuple[str, ...]:
     names = []
     for part in _NAME_SPLIT.split(text):
         part = _BYLINE_LEAD.sub("", part).strip(" .:-–—|()")
-        if part and not _NOT_NAME.search(part) and len(part) <= 60 and len(part.split()) <= 6:
+        if part and not _NOT_NAME.search(part) and not _ROLE.match(part) and len(part) <= 60 and len(part.split()) <= 6:
             names.append(part)
     return tuple(dict.fromkeys(names))
 
@@ -221,6 +227,8 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
             names = split_names(data)
             if names:
                 found.append(Candidate(names, "twitter:data (written by)"))
+    if found:
+        return found + _printed(bylines) + ([Candidate(orgs, "json-ld (organisation)")] if orgs else [])
     marked: list[str] = []
     for node in tree.css('[itemprop~="author"] [itemprop~="name"], a[rel~="author"], [itemprop~="author"]'):
         if node.tag == "meta":
@@ -230,9 +238,7 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
         marked.extend(split_names(text))
     if marked:
         found.append(Candidate(tuple(dict.fromkeys(marked)), "rel=author/itemprop=author"))
-    printed = tuple(dict.fromkeys(n for line in bylines for n in split_names(line)))
-    if printed:
-        found.append(Candidate(printed, "byline"))
+    found += _printed(bylines)
     linked: list[str] = []
     for node in tree.css('a[href*="/author/"], a[href*="/autor/"], a[href*="/autoren/"], a[href*="/authors/"]')[:6]:
         linked.extend(split_names(node.text(deep=True, separator=" ")))
@@ -241,6 +247,11 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
     if orgs:
         found.append(Candidate(orgs, "json-ld (organisation)"))
     return found
+
+
+def _printed(bylines: list[str]) -> list[Candidate]:
+    printed = tuple(dict.fromkeys(n for line in bylines for n in split_names(line)))
+    return [Candidate(printed, "byline")] if printed else []
 
 
 def choose_authors(candidates: list[Candidate], names: set[str]) -> Choice:
