@@ -29,17 +29,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor import config as config_mod  # noqa: E402
-from monitor.classify import compile_rules  # noqa: E402
-from monitor.fetch import Fetcher  # noqa: E402
-from monitor.pipeline import PollContext, poll_outlet  # noqa: E402
+from monitor.pipeline import open_run, poll_outlet  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
 WINDOW = 20  # feed entries listed
@@ -158,39 +157,34 @@ def write_config(folder: Path, base_url: str) -> Path:
     return path
 
 
-def run_loop(name: str, cycles: int, make_fetcher: Callable[[Any, Store], Fetcher], *, per_cycle: bool) -> Result:
+def run_loop(name: str, cycles: int, *, per_cycle: bool) -> Result:
+    """``open_run`` once for the whole loop (the daemon), or once per cycle around one store (the baseline)."""
     site, base = start_site()
     result = Result(name=name, cycles=cycles)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             cfg = config_mod.load(write_config(Path(tmp), base))
             outlet = cfg.outlet("bench")
-            store = Store(cfg.store_path, dedupe=cfg.dedupe)
-            rules = compile_rules(cfg.relevance)
-            shared = None if per_cycle else make_fetcher(cfg, store)
-            gc.collect()
-            cpu0, wall0 = time.process_time(), time.perf_counter()
-            for cycle in range(1, cycles + 1):
-                fetcher = make_fetcher(cfg, store) if per_cycle else shared
-                run = poll_outlet(outlet, PollContext(config=cfg, fetcher=fetcher, rules=rules, store=store))
-                if per_cycle:
-                    fetcher.close()
-                result.new += run.new
-                result.failing += run.status != "ok"
-                if cycle in CHECKPOINTS or cycle == cycles:
-                    result.rss[cycle] = rss_kib()
-            result.cpu, result.wall = time.process_time() - cpu0, time.perf_counter() - wall0
-            if shared is not None:
-                shared.close()
-            store.close()
+            with Store(cfg.store_path, stories=cfg.stories) as store, ExitStack() as shared:
+                run = None if per_cycle else shared.enter_context(open_run(cfg, store=store))
+                gc.collect()
+                cpu0, wall0 = time.process_time(), time.perf_counter()
+                for cycle in range(1, cycles + 1):
+                    if per_cycle:
+                        with open_run(cfg, store=store) as fresh:  # a new Fetcher, closed after the cycle
+                            outlet_run = poll_outlet(outlet, fresh)
+                    else:
+                        assert run is not None
+                        outlet_run = poll_outlet(outlet, run)
+                    result.new += outlet_run.new
+                    result.failing += outlet_run.status != "ok"
+                    if cycle in CHECKPOINTS or cycle == cycles:
+                        result.rss[cycle] = rss_kib()
+                result.cpu, result.wall = time.process_time() - cpu0, time.perf_counter() - wall0
     finally:
         site.terminate()
         site.join(5)
     return result
-
-
-def shared_fetcher(cfg: Any, store: Store) -> Fetcher:
-    return Fetcher(cfg.http, cache=store.validators)
 
 
 # ---------------------------------------------------------------- report
@@ -236,7 +230,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.loop:
         name, per_cycle = LOOPS[args.loop]
-        print(json.dumps(asdict(run_loop(name, args.cycles, shared_fetcher, per_cycle=per_cycle))))
+        print(json.dumps(asdict(run_loop(name, args.cycles, per_cycle=per_cycle))))
         return
     results = [run_in_child("shared", args.cycles)]
     if args.baseline_cycles:

@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datetime import datetime, timedelta, timezone  # noqa: E402
 
-from monitor.config import DedupeConfig  # noqa: E402
+from monitor.config import StoriesConfig  # noqa: E402
 from monitor.models import Article  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.stories import (  # noqa: E402
@@ -125,7 +125,7 @@ class StoreStories:
     START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
     def __init__(self, path: Path) -> None:
-        self.store = Store(path, dedupe=DedupeConfig(max_distance=MAX_DISTANCE))
+        self.store = Store(path, stories=StoriesConfig(max_distance=MAX_DISTANCE))
         self.item_of: dict[str, int] = {}  # store item id -> benchmark item number
 
     def add(self, item: int, title: str, paragraphs: list[str]) -> int:

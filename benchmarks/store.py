@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlite_utils import Database  # noqa: E402
 
-from monitor import dedupe, normalise  # noqa: E402
+from monitor import identity, seedformat  # noqa: E402
 from monitor.models import Article, Hit, Relevance  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
@@ -116,8 +116,8 @@ def bench_baseline(path: Path, size: int) -> Timing:
     began = (time.perf_counter(), time.process_time())
     for n, article in enumerate(workload(size)):
         row = {"id": f"{n:016x}", "url": article.url, "outlet": article.outlet, "title": article.title,
-               "body": "\n\n".join(article.body), "text": normalise.render(article),
-               "content_hash": dedupe.content_hash(article)}  # fmt: skip
+               "body": "\n\n".join(article.body), "text": seedformat.render(article),
+               "content_hash": identity.content_hash(article)}  # fmt: skip
         db["items"].insert(row, pk="id")
     elapsed = Timing.since(*began)
     db.close()

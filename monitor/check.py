@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .config import OutletConfig
 from .errors import MonitorError
 
+if TYPE_CHECKING:
+    from .classify import Ruleset
+
 Echo = Callable[[str], None]
 
 
-def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules_table: dict[str, Any], echo: Echo,
+def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules: Ruleset, echo: Echo,
               now: datetime) -> bool:
     """Print what monitor sees; True when an article was extracted."""
     if url is None:
         url = _discover_one(outlet, fetcher, now, echo)
         if url is None:
             return False
-    return _check_article(outlet, fetcher, url, rules_table, now, echo)
+    return _check_article(outlet, fetcher, url, rules, now, echo)
 
 
 def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo) -> str | None:
@@ -39,7 +42,7 @@ def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo)
     return found.links[0].url
 
 
-def check_file(path: str, url: str, outlet: OutletConfig | None, *, rules_table: dict[str, Any], echo: Echo,
+def check_file(path: str, url: str, outlet: OutletConfig | None, *, rules: Ruleset, echo: Echo,
                now: datetime) -> bool:
     """Read a saved page as if fetched from ``url``: generic extraction, or ``outlet``'s hints first."""
     from pathlib import Path
@@ -53,10 +56,10 @@ def check_file(path: str, url: str, outlet: OutletConfig | None, *, rules_table:
         echo(f"FAILED ({exc.reason}): {exc}")
         return False
     echo(f"{path} as {url}  [{len(raw)} bytes, {'outlet ' + outlet.key if outlet else 'generic'}]")
-    return _show(article, rules_table, echo)
+    return _show(article, rules, echo)
 
 
-def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules_table: dict[str, Any], now: datetime, echo: Echo) -> bool:
+def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules: Ruleset, now: datetime, echo: Echo) -> bool:
     from .extract import extract_article
 
     try:
@@ -66,19 +69,19 @@ def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules_table: di
         echo(f"FAILED ({exc.reason}): {exc}")
         return False
     echo(f"{page.final_url}  [{page.status}, {page.encoding}, {len(page.content)} bytes]")
-    return _show(article, rules_table, echo)
+    return _show(article, rules, echo)
 
 
-def _show(article: Any, rules_table: dict[str, Any], echo: Echo) -> bool:
-    from .classify import compile_rules
+def _show(article: Any, rules: Ruleset, echo: Echo) -> bool:
+    """Every field with its source, what each winner beat, then the relevance decision."""
     from .extract import format_report, report
 
     rows = report(article)
     echo(format_report(rows))
-    result = compile_rules(rules_table).classify_article(article).relevance
+    result = rules.classify_article(article).relevance
     assert result is not None
-    rules = ", ".join(f"{h.rule} ({h.text!r})" for h in result.hits) or "no rule matched"
-    echo(f"relevance: {'relevant' if result.relevant else 'not relevant'}, score {result.score:g}: {rules}")
+    matched = ", ".join(f"{h.rule} ({h.text!r})" for h in result.hits) or "no rule matched"
+    echo(f"relevance: {'relevant' if result.relevant else 'not relevant'}, score {result.score:g}: {matched}")
     missing = [r.field for r in rows if r.source == "missing"]
     if missing:
         echo("missing: " + ", ".join(missing))

@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from .config import Reader, Source
 from .errors import ConfigError
-from .folding import fold_chars
+from .folding import fold, fold_words
 from .models import Article, Hit, Relevance
+from .toml_reader import Reader, Source
 
 logger = logging.getLogger(__name__)
 
@@ -46,16 +46,6 @@ RULES_PATH = Path(__file__).with_name("rules.toml")
 FAMILIES = ("trafficking", "smuggling", "forced-labour", "report-and-law", "medical-missions", "slave-trade", "migration")
 STRENGTHS = ("strong", "medium", "weak")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-# ---------------------------------------------------------------- folding
-
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def fold(text: str) -> str:
-    """Accent-free, case-folded words separated by single spaces ("Anti-Tráfico" -> "anti trafico")."""
-    return _NON_WORD.sub(" ", fold_chars(text)).strip()
-
 
 # ---------------------------------------------------------------- pattern mini-syntax
 
@@ -93,7 +83,7 @@ def pattern_branches(pattern: str) -> list[str]:
 
 def _fold_literal(text: str) -> str:
     """Fold a literal piece of a pattern, keeping its edge spaces (they separate words)."""
-    return _NON_WORD.sub(" ", fold_chars(text))
+    return fold_words(text)
 
 
 class _Parser:

@@ -8,22 +8,26 @@ back to a default.
 
 from __future__ import annotations
 
-import difflib
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .toml_reader import Reader, Source, parse_interval
+
+if TYPE_CHECKING:  # classify loads its folding tables at import: `monitor --help` should not wait for them
+    from .classify import Ruleset
+
+log = logging.getLogger(__name__)
 
 BUNDLED_CONFIG = Path(__file__).with_name("config.toml")
 KNOWN_ADAPTERS = ("generic", "telesur", "rhc")
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 # ---------------------------------------------------------------- settings
@@ -114,7 +118,9 @@ class DigestConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DedupeConfig:
+class StoriesConfig:
+    """``[stories]``: when two items' bodies count as one story (monitor.stories)."""
+
     simhash_bits: int = 64
     max_distance: int = 3  # Hamming distance at or under which two bodies are one story
     shingle_words: int = 4
@@ -127,8 +133,9 @@ class Config:
     outlets: tuple[OutletConfig, ...]
     http: HttpConfig = field(default_factory=HttpConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
-    dedupe: DedupeConfig = field(default_factory=DedupeConfig)
-    relevance: dict[str, Any] = field(default_factory=dict)  # raw table, compiled by classify
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
+    relevance: dict[str, Any] = field(default_factory=dict)  # the raw [relevance] table
+    rules: Ruleset = field(default_factory=lambda: _compile({}))  # ... compiled once, by load
 
     def outlet(self, key: str) -> OutletConfig:
         for outlet in self.outlets:
@@ -162,156 +169,6 @@ def rebase_outlet(outlet: OutletConfig, base_url: str) -> OutletConfig:
         search=move(outlet.search),
         sitemaps=move(outlet.sitemaps),
     )
-
-
-# ---------------------------------------------------------------- reading
-
-
-class Reader:
-    """Typed access to one TOML table, raising errors that name file, line and key."""
-
-    def __init__(self, data: dict[str, Any], where: str, source: "Source"):
-        self.data = data
-        self.where = where  # dotted path of this table ("" for the root)
-        self.source = source
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.where}.{name}" if self.where else name
-
-    def fail(self, name: str, expected: str, got: Any = None, *, show_got: bool = True) -> ConfigError:
-        return self.source.error(self.key(name), expected, got, show_got=show_got)
-
-    def has(self, name: str) -> bool:
-        return name in self.data
-
-    def _get(self, name: str, default: Any, required: bool) -> Any:
-        self.used.add(name)
-        if name not in self.data:
-            if required:
-                raise self.source.error(self.key(name), "a value (this key is required)", show_got=False)
-            return default
-        return self.data[name]
-
-    def text(self, name: str, default: Any = None, *, required: bool = False) -> Any:
-        value = self._get(name, default, required)
-        if value is default and name not in self.data:
-            return value
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(name, "a non-empty string", value)
-        return value.strip()
-
-    def flag(self, name: str, default: bool) -> bool:
-        value = self._get(name, default, False)
-        if not isinstance(value, bool):
-            raise self.fail(name, "true or false", value)
-        return value
-
-    def whole(self, name: str, default: int, *, minimum: int = 0) -> int:
-        value = self._get(name, default, False)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(name, f"a whole number >= {minimum}", value)
-        return value
-
-    def number(self, name: str, default: float, *, minimum: float = 0.0) -> float:
-        value = self._get(name, default, False)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-            raise self.fail(name, f"a number >= {minimum:g}", value)
-        return float(value)
-
-    def str_list(self, name: str) -> tuple[str, ...]:
-        value = self._get(name, [], False)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(name, "a list of strings", value)
-        return tuple(v.strip() for v in value)
-
-    def duration(self, name: str, default: timedelta | None) -> timedelta | None:
-        value = self._get(name, None, False)
-        if value is None:
-            return default
-        parsed = parse_interval(value) if isinstance(value, str) else None
-        if parsed is None:
-            raise self.fail(name, 'a duration like "90s", "20m", "6h" or "2d"', value)
-        return parsed
-
-    def table(self, name: str, *, required: bool = False) -> "Reader | None":
-        value = self._get(name, None, required)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise self.fail(name, "a table", value)
-        return Reader(value, self.key(name), self.source)
-
-    def check_unknown(self, allowed: Iterable[str] | None = None) -> None:
-        allowed_set = set(allowed) if allowed is not None else self.used
-        for name in self.data:
-            if name not in allowed_set:
-                close = difflib.get_close_matches(name, sorted(allowed_set), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise self.source.error(self.key(name), f"a known key{hint}", name, show_got=False, unknown=True)
-
-
-class Source:
-    """The config file's text, so errors can point at a line."""
-
-    def __init__(self, path: Path, text: str):
-        self.path = path
-        self.lines = text.splitlines()
-
-    def line_of(self, dotted: str) -> int | None:
-        """Best-effort line number of a dotted key (tomllib does not keep positions)."""
-        parts = dotted.split(".")
-        for split in range(len(parts) - 1, -1, -1):
-            header, rest = parts[:split], parts[split:]
-            start = self._header_line(header) if header else 0
-            if start is None:
-                continue
-            if not rest:
-                return start + 1
-            key_re = re.compile(r"^\s*" + re.escape(rest[0]) + r"\s*=")
-            for number in range(start, len(self.lines)):
-                line = self.lines[number]
-                if number > start and line.lstrip().startswith("[") and header:
-                    break
-                if key_re.match(line):
-                    return number + 1
-            return start + 1 if header else None
-        return None
-
-    def _header_line(self, header: list[str]) -> int | None:
-        want = ".".join(header)
-        for number, line in enumerate(self.lines):
-            match = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
-            if match and match.group(1).replace('"', "").replace("'", "").replace(" ", "") == want:
-                return number
-        return None
-
-    def error(self, dotted: str, expected: str, got: Any = None, *, show_got: bool = True, unknown: bool = False) -> ConfigError:
-        line = self.line_of(dotted)
-        place = f"{self.path.name}:{line}" if line else self.path.name
-        if unknown:
-            return ConfigError(f"{place}: {dotted}: unknown key, expected {expected}")
-        detail = f", got {_show(got)}" if show_got else ""
-        return ConfigError(f"{place}: {dotted}: expected {expected}{detail}")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value + '"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    return repr(value)
-
-
-def parse_interval(text: str) -> timedelta | None:
-    match = _INTERVAL.match(text)
-    if not match or float(match.group(1)) <= 0:
-        return None
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
 def parse_schedule(text: str) -> Schedule | None:
@@ -360,7 +217,7 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
 
     http = _http(root.table("http"))
     digest = _digest(root.table("digest"))
-    dedupe = _dedupe(root.table("dedupe"))
+    stories = _stories(root, source)
 
     outlets_table = root.table("outlets", required=True)
     assert outlets_table is not None
@@ -379,14 +236,19 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
         outlets=outlets,
         http=http,
         digest=digest,
-        dedupe=dedupe,
+        stories=stories,
         relevance=relevance_data,
+        # Compiled now, so a bad pattern is a config error before anything runs, and kept:
+        # every command and run uses these rules.
+        rules=_compile(relevance_data, source),
     )
-    # Compile the rules now, so a bad pattern is a config error before anything runs.
+    return config
+
+
+def _compile(table: dict[str, Any], source: Source | None = None) -> Ruleset:
     from .classify import compile_rules
 
-    compile_rules(config.relevance, source=source)
-    return config
+    return compile_rules(table, source=source)
 
 
 def _relative_to(config_path: Path, value: str) -> Path:
@@ -455,11 +317,24 @@ def _digest(table: Reader | None) -> DigestConfig:
     return config
 
 
-def _dedupe(table: Reader | None) -> DedupeConfig:
+def _stories(root: Reader, source: Source) -> StoriesConfig:
+    """``[stories]``; the old name ``[dedupe]`` is still read for one release, with a warning."""
+    if root.has("dedupe"):
+        if root.has("stories"):
+            raise source.error("dedupe", "only [stories] (the new name of [dedupe]), not both", show_got=False)
+        line = source.line_of("dedupe")
+        place = f"{source.path.name}:{line}" if line else source.path.name
+        log.warning("%s: [dedupe] is deprecated and will stop working in the next release: rename it [stories]",
+                    place)
+        return _stories_table(root.table("dedupe"))
+    return _stories_table(root.table("stories"))
+
+
+def _stories_table(table: Reader | None) -> StoriesConfig:
     if table is None:
-        return DedupeConfig()
-    d = DedupeConfig()
-    config = DedupeConfig(
+        return StoriesConfig()
+    d = StoriesConfig()
+    config = StoriesConfig(
         simhash_bits=d.simhash_bits,
         max_distance=table.whole("max_distance", d.max_distance),
         shingle_words=table.whole("shingle_words", d.shingle_words, minimum=1),

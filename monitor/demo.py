@@ -1,4 +1,4 @@
-"""``monitor demo``: the whole product on the bundled sample sites, offline, in seconds.
+"""Behind ``monitor demo``: the whole product on the bundled sample sites, offline, in seconds.
 
 Starts the four sample outlet sites (``monitor.sampleserver``) on 127.0.0.1,
 writes a config that points teleSUR and Radio Habana Cuba at them (every other
@@ -12,8 +12,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Callable
-
-import click
 
 from . import config as config_mod
 from .errors import ConfigError
@@ -36,17 +34,13 @@ def write_config(folder: Path, base_urls: dict[str, str]) -> config_mod.Config:
 
 
 def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
-    from .classify import compile_rules
-    from .fetch import Fetcher
-    from .pipeline import PollContext, poll, summary_line
-    from .store import Store
+    from .pipeline import open_run, poll, summary_line
 
-    with Store(config.store_path, dedupe=config.dedupe) as store, Fetcher(config.http, cache=store.validators) as fetcher:
-        context = PollContext(config=config, fetcher=fetcher, rules=compile_rules(config.relevance), store=store)
-        report = poll(config.enabled_outlets, context)
+    with open_run(config) as run:
+        report = poll(config.enabled_outlets, run)
     names = {o.key: f"{o.name} ({o.language})" for o in config.outlets}
-    for run in report.runs:
-        echo(summary_line(run, names[run.outlet]))
+    for outlet_run in report.runs:
+        echo(summary_line(outlet_run, names[outlet_run.outlet]))
     echo(report.summary())
 
 
@@ -56,7 +50,7 @@ def print_digest(config: config_mod.Config, echo: Callable[[str], None]) -> None
     from .models import utc_now
     from .store import Store
 
-    with Store(config.store_path, dedupe=config.dedupe) as store:
+    with Store(config.store_path, stories=config.stories) as store:
         echo(to_markdown(build(config, store, now=utc_now())))
 
 
@@ -82,7 +76,7 @@ def run_demo(keep: Path | None, echo: Callable[[str], None]) -> Path:
     folder = keep if keep is not None else Path(tempfile.mkdtemp(prefix="monitor-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / "monitor.db").exists():
-        raise click.UsageError(f"{folder} already holds a demo (monitor.db): choose an empty folder for --keep")
+        raise ConfigError(f"{folder} already holds a demo (monitor.db): choose an empty folder for --keep")
     with start_sites(sites=SAMPLE_OUTLETS) as sites:
         echo(f"Serving the sample outlets on 127.0.0.1 ({', '.join(sites.names)}); polling them once.\n")
         config = write_config(folder, {name: sites.base_url(name) + "/" for name in SAMPLE_OUTLETS})
@@ -91,21 +85,3 @@ def run_demo(keep: Path | None, echo: Callable[[str], None]) -> Path:
     print_digest(config, echo)
     echo(next_steps(config, kept=keep is not None))
     return config.path
-
-
-@click.command("demo")
-@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
-              help="Put the demo's config and store in DIR (new or empty) instead of a temporary folder")
-def demo_command(keep: Path | None) -> None:
-    """See monitor work end to end, offline: sample sites, a poll, the digest.
-
-    Starts the bundled sample teleSUR and Radio Habana Cuba sites on 127.0.0.1,
-    polls them with a temporary config, prints the digest and how to open the
-    store in Datasette, and exits. Nothing is fetched from the internet.
-
-    \b
-    Example:
-        monitor demo
-        monitor demo --keep demo/ && monitor --config demo/config.toml serve
-    """
-    run_demo(keep, click.echo)

@@ -10,37 +10,28 @@ nothing new it records nothing (running it twice is harmless). ``--email``
 mails it (text + HTML) through ``[digest.smtp]``; a failed send records nothing,
 so the next run tries the same items again.
 
-The formats live in :mod:`monitor.digest_formats`; the JSON layout is
-``monitor/digest.schema.json``.
+The digest as data and how it is built live here; the formats in
+:mod:`monitor.digest_formats` (the JSON layout is ``monitor/digest.schema.json``);
+mailing, writing and recording it in :mod:`monitor.digest_delivery`.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from zoneinfo import ZoneInfo
 
-import click
-
-from .config import Config, SmtpConfig
-from .errors import ConfigError, DeliveryError
+from .config import Config
 from .models import parse_iso
 
-if TYPE_CHECKING:  # the CLI imports this module at start-up: keep it light
+if TYPE_CHECKING:  # types only: building a digest reads through the store it is given
     from .store import Store
 
 log = logging.getLogger(__name__)
 
 HAVANA = ZoneInfo("America/Havana")
-FORMATS = ("markdown", "html", "json", "atom")
-_SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
-                   ".json": "json", ".atom": "atom", ".xml": "atom"}
 
 
 # ---------------------------------------------------------------- the digest, as data
@@ -177,7 +168,7 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
         rows = store.digest_items(after_seq=last["last_seq"] if last else -1, upto_seq=upto)
     names = {o.key: o.name for o in config.outlets}
     urls = store.urls_by_item([r["id"] for r in rows])
-    entries = _entries(stories(rows), urls, config.digest.excerpt_chars, names)
+    entries = _entries(group_by_story(rows), urls, config.digest.excerpt_chars, names)
     return Digest(
         generated=now,
         since=since if since is not None else parse_iso(last["created"]) if last else None,
@@ -192,7 +183,7 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
     )
 
 
-def stories(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def group_by_story(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Rows that tell one story (same ``story_id``), the lead first.
 
     The lead is the story's earliest-published item among ``rows`` (its
@@ -290,10 +281,12 @@ def excerpt(body: str, hits: Sequence[dict[str, Any]], width: int) -> Excerpt | 
     found whatever its accents or case. Title-only matches fall back to the lede.
     """
 
+    from .folding import fold_with_map  # builds its tables at import: not at `monitor --help`
+
     flat = " ".join(body.split())
     if not flat:
         return None
-    folded, origin = _fold_with_map(flat)
+    folded, origin = fold_with_map(flat)
     spans = [span for hit in hits if (span := _find_words(folded, hit.get("text", ""))) is not None]
     if not spans:
         return Excerpt(text=_clip(flat, 0, min(width, len(flat)))[0])
@@ -302,27 +295,9 @@ def excerpt(body: str, hits: Sequence[dict[str, Any]], width: int) -> Excerpt | 
     return _window(flat, first, last, width)
 
 
-def _fold_with_map(text: str) -> tuple[str, list[int]]:
-    """``classify.fold`` character by character, remembering where each folded character came from."""
-    from .classify import fold
-
-    out: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if unicodedata.category(char) == "Mn":
-            continue  # a combining accent: part of the letter before it
-        piece = fold(char) or " "
-        for folded_char in piece:
-            if folded_char == " " and (not out or out[-1] == " "):
-                continue
-            out.append(folded_char)
-            origin.append(index)
-    return "".join(out), origin
-
-
 def _find_words(folded: str, needle: str) -> tuple[int, int] | None:
     """Where ``needle`` occurs as whole words in ``folded``."""
-    from .classify import fold
+    from .folding import fold
 
     needle = fold(needle)
     start = 0
@@ -354,109 +329,3 @@ def _clip(text: str, start: int, end: int) -> tuple[str, int, str]:
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + text[start:end] + suffix, start, prefix
-
-
-# ---------------------------------------------------------------- delivery
-
-
-def subject(digest: Digest) -> str:
-    from .digest_formats import heading
-
-    return f"monitor digest: {heading(digest)} ({digest.generated.astimezone(timezone.utc):%Y-%m-%d})"
-
-
-def mail(digest: Digest, smtp: SmtpConfig) -> None:
-    """Send the digest as one multipart/alternative message: Markdown text plus HTML."""
-    from .digest_formats import to_html, to_markdown
-
-    message = EmailMessage()
-    message["Subject"] = subject(digest)
-    message["From"] = smtp.sender
-    message["To"] = ", ".join(smtp.recipients)
-    message.set_content(to_markdown(digest))
-    message.add_alternative(to_html(digest), subtype="html")
-    try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
-            if smtp.starttls:
-                server.starttls()
-            if smtp.username:
-                server.login(smtp.username, smtp.password or "")
-            server.send_message(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"mailing the digest via {smtp.host}:{smtp.port} failed: {exc}") from exc
-    log.info("digest mailed to %s", ", ".join(smtp.recipients))
-
-
-# ---------------------------------------------------------------- the command
-
-
-def choose_format(fmt: str | None, output: Path | None, config: Config) -> str:
-    """--format, else the output file's suffix, else ``[digest] format`` (Markdown)."""
-    if fmt:
-        return fmt
-    if output is not None and output.suffix.lower() in _SUFFIX_FORMATS:
-        return _SUFFIX_FORMATS[output.suffix.lower()]
-    return config.digest.format
-
-
-def publish(digest: Digest, text: str, *, config: Config, store: Store, fmt: str, output: Path | None,
-            mark_reviewed: bool, email: bool) -> list[str]:
-    """Mail, write, then record: a failure at any step leaves the digest unreviewed."""
-    notes = []
-    if email and digest.count:
-        if config.digest.smtp is None:
-            raise ConfigError(f"{config.path.name}: digest.smtp: --email needs a [digest.smtp] table (host, recipients)")
-        mail(digest, config.digest.smtp)
-        notes.append(f"mailed to {', '.join(config.digest.smtp.recipients)}")
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-        notes.append(f"wrote {output}")
-    if mark_reviewed and digest.count:
-        digest_id = store.record_digest(created=digest.generated, since=digest.since, until=digest.generated,
-                                        last_seq=digest.last_seq, items=digest.count, format=fmt)
-        notes.append(f"recorded as digest #{digest_id}: the next digest starts after it")
-    elif mark_reviewed or (email and not digest.count):
-        notes.append("nothing new: nothing recorded" + (", nothing mailed" if email else ""))
-    return notes
-
-
-@click.command("digest")
-@click.option("--since", help="Items first seen on or after this date (YYYY-MM-DD), instead of since the last review")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
-              help="Output format [default: from --output's suffix, else [digest] format: markdown]")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout")
-@click.option("--mark-reviewed", is_flag=True, help="Record this digest: the next one starts after it")
-@click.option("--email", is_flag=True, help="Mail it (text + HTML) via [digest.smtp]; never when nothing is new")
-@click.pass_obj
-def digest_command(obj: Any, since: str | None, fmt: str | None, output: Path | None,
-                   mark_reviewed: bool, email: bool) -> None:
-    """The relevant items first seen since the last reviewed digest.
-
-    Grouped by outlet and language, newest first, with matched rules, an excerpt
-    around the first match and every other URL the article was seen at; then a
-    health section (failing and silent outlets). Formats: markdown, html (one
-    self-contained page, fit for mail), json (monitor/digest.schema.json), atom.
-
-    Running --mark-reviewed twice is harmless: with nothing new it records nothing.
-
-    \b
-    Example:
-        monitor digest                                   # read what is new
-        monitor digest --mark-reviewed --email           # the daily cron job
-        monitor digest --since 2026-11-01 -o digest.html
-        monitor digest --format atom -o feed.atom
-    """
-    from .cli import _parse_since
-    from .digest_formats import render
-    from .models import utc_now
-
-    config, store = obj.config, obj.store()
-    chosen = choose_format(fmt, output, config)
-    digest = build(config, store, now=utc_now(), since=_parse_since(since))
-    text = render(digest, chosen)
-    notes = publish(digest, text, config=config, store=store, fmt=chosen, output=output,
-                    mark_reviewed=mark_reviewed, email=email)
-    if output is None:
-        click.echo(text, nl=False)
-    for note in notes:
-        click.echo(note, err=True)

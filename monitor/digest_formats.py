@@ -11,14 +11,28 @@ from __future__ import annotations
 import html
 import json
 from datetime import timezone
+from pathlib import Path
 from typing import Any, Callable
 from xml.etree import ElementTree as ET
 
-from .digest import Digest, Entry, Excerpt, published_text, utc_text
+from .config import Config
+from .digest import HAVANA, Digest, Entry, Excerpt, published_text, utc_text
 
+FORMATS = ("markdown", "html", "json", "atom")
+_SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+                   ".json": "json", ".atom": "atom", ".xml": "atom"}
 SCHEMA_VERSION = 1
 TAG = "tag:monitor.invalid,2024:"  # .invalid: a tagging authority no one else can own
 ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def choose_format(fmt: str | None, output: Path | None, config: Config) -> str:
+    """--format, else the output file's suffix, else ``[digest] format`` (Markdown)."""
+    if fmt:
+        return fmt
+    if output is not None and output.suffix.lower() in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[output.suffix.lower()]
+    return config.digest.format
 
 
 def render(digest: Digest, fmt: str) -> str:
@@ -190,8 +204,6 @@ def _iso(moment: Any) -> str | None:
 
 
 def _entry_json(entry: Entry) -> dict[str, Any]:
-    from .digest import HAVANA
-
     excerpt = entry.excerpt
     return {
         "id": entry.id,

@@ -3,6 +3,9 @@
 ``fold_chars("Tráfico İLEGAL")`` -> ``"trafico ilegal"``: case folded, accents and other
 non-spacing marks removed after NFKD (which also unifies ligatures and full-width forms);
 punctuation and spacing are left as they are, for callers that need them.
+``fold("Anti-Tráfico")`` -> ``"anti trafico"``: the same, as words separated by single
+spaces (what relevance rules match); ``fold_with_map`` also says where each folded
+character came from (digest excerpts).
 """
 
 from __future__ import annotations
@@ -40,3 +43,32 @@ def fold_chars(text: str) -> str:
         return text
     text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
     return _ASTRAL_MARKS.sub("", text) if _ASTRAL.search(text) else text
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Accent-free, case-folded words separated by single spaces ("Anti-Tráfico" -> "anti trafico")."""
+    return _NON_WORD.sub(" ", fold_chars(text)).strip()
+
+
+def fold_words(text: str) -> str:
+    """``fold`` without the strip: leading and trailing spaces say a word boundary is there."""
+    return _NON_WORD.sub(" ", fold_chars(text))
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """``fold`` character by character, remembering where each folded character came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if unicodedata.category(char) == "Mn":
+            continue  # a combining accent: part of the letter before it
+        piece = fold(char) or " "
+        for folded_char in piece:
+            if folded_char == " " and (not out or out[-1] == " "):
+                continue
+            out.append(folded_char)
+            origin.append(index)
+    return "".join(out), origin

@@ -59,10 +59,9 @@ def outlet_for_url(config: Config, url: str) -> OutletConfig | None:
 def import_paths(
     config: Config, store: Any, paths: Iterable[Path], *, url: str | None, outlet_key: str | None, now: datetime
 ) -> ImportReport:
-    from .classify import compile_rules
-    from .normalise import is_normalised, load_document
+    from .seedformat import is_normalised, load_document
 
-    rules = compile_rules(config.relevance)
+    rules = config.rules
     report = ImportReport()
     files = _files(paths)
     if url and len(files) != 1:
@@ -114,7 +113,7 @@ class ExportReport:
 
 
 def export_items(store: Any, directory: Path, *, relevant_only: bool, since: datetime | None) -> ExportReport:
-    from .normalise import parse_seed_filename, seed_filename
+    from .seedformat import parse_seed_filename, seed_filename
 
     directory.mkdir(parents=True, exist_ok=True)
     existing = {}

@@ -1,5 +1,9 @@
 """The wiring: one outlet, one run — discover -> fetch -> extract -> classify -> store.
 
+``open_run`` is the one place a run is assembled (config, store, fetcher, the compiled
+rules, the clock) and taken apart again; the commands, the daemon, the demo and the
+benchmarks all start there.
+
 ``poll_outlet`` never raises for a broken page, feed or server: every failure is
 counted against the outlet and summed up in the :class:`OutletRun` it returns (and
 records in ``runs``). ``poll`` runs several outlets concurrently, one thread each;
@@ -15,9 +19,10 @@ import logging
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol
 
 from .config import Config, OutletConfig
 from .errors import ExtractionError, FetchError, HostDown, InternalError, MonitorError
@@ -77,6 +82,25 @@ class PollContext:
     store: Store
     now: Clock = utc_now
     stop: threading.Event = field(default_factory=threading.Event)
+
+
+@contextmanager
+def open_run(config: Config, *, store: Store | None = None, fetch: bool = True, now: Clock = utc_now,
+             stop: threading.Event | None = None) -> Iterator[PollContext]:
+    """Assemble a run, and close on the way out what was opened here.
+
+    ``store``: use an open store (the caller keeps it; closed here only when opened here).
+    ``fetch=False``: no HTTP client, for runs that fetch nothing (reprocess, reclassify).
+    """
+    from .fetch import Fetcher
+    from .store import Store
+
+    with ExitStack() as opened:
+        if store is None:
+            store = opened.enter_context(Store(config.store_path, stories=config.stories))
+        fetcher = opened.enter_context(Fetcher(config.http, cache=store.validators)) if fetch else None
+        yield PollContext(config=config, fetcher=fetcher, rules=config.rules, store=store, now=now,
+                          stop=stop if stop is not None else threading.Event())
 
 
 def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = False, progress: Progress | None = None) -> OutletRun:
@@ -260,3 +284,33 @@ def _outlet_or_none(config: Config, key: str) -> OutletConfig | None:
     return next((o for o in config.outlets if o.key == key), None)
 
 
+
+
+@dataclass
+class Reclassified:
+    checked: int = 0
+    became_relevant: int = 0
+    became_irrelevant: int = 0
+    rescored: int = 0
+
+    def summary(self) -> str:
+        return (f"reclassified {self.checked} items: {self.became_relevant} now relevant, "
+                f"{self.became_irrelevant} no longer relevant, {self.rescored} rescored")
+
+
+def reclassify(ctx: PollContext) -> Reclassified:
+    """Re-apply the current relevance rules to every stored item (reprocess's twin, without extraction)."""
+    store = ctx.store
+    counts = Reclassified()
+    for item in list(store.items()):
+        counts.checked += 1
+        body = "\n".join(p for p in (item.get("subtitle"), item.get("caption"), item.get("body")) if p)
+        result = ctx.rules.classify(item.get("title") or "", body)
+        if store.update_relevance(item["id"], result):
+            if result.relevant and not item["relevant"]:
+                counts.became_relevant += 1
+            elif item["relevant"] and not result.relevant:
+                counts.became_irrelevant += 1
+            else:
+                counts.rescored += 1
+    return counts

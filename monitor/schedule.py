@@ -1,4 +1,4 @@
-"""``monitor run``: the daemon. APScheduler 3.x, one job per enabled outlet.
+"""The daemon behind ``monitor run``. APScheduler 3.x, one job per enabled outlet.
 
 Settings that APScheduler users trip over (FIELD_NOTES row 9, traps 4 and 5) are set
 explicitly: ``coalesce=True`` (a backlog of missed runs is one run), ``max_instances=1``
@@ -34,8 +34,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator, Sequence
-
-import click
 
 from .config import OutletConfig, Schedule
 from .errors import ConfigError
@@ -368,50 +366,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.3g}s"
 
 
-# ---------------------------------------------------------------- the command
+# ---------------------------------------------------------------- logging
 
 
-@click.command(name="run")
-@click.option("-o", "--outlet", "outlet_keys", multiple=True, help="Only this outlet (repeatable)")
-@click.option("--lock-timeout", type=float, default=0.0, show_default=True,
-              help="Seconds a run waits for an outlet a cron `monitor poll` holds; then it is skipped")
-@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
-              help="Outlets polled at the same time")
-@click.option("--shutdown-timeout", type=float, default=5.0, show_default=True,
-              help="Seconds SIGTERM waits for a run to finish its article")
-@click.pass_obj
-def run_command(obj: Any, outlet_keys: tuple[str, ...], lock_timeout: float, workers: int,
-                shutdown_timeout: float) -> None:
-    """Poll every enabled outlet on its schedule until SIGTERM or Ctrl-C.
-
-    Logs one line at startup (config, database, each outlet's next run) and one
-    summary line per run; -q keeps only errors, --log-format json suits log
-    collectors. Exits 0 on SIGTERM/SIGINT, 3 when another daemon holds the database.
-
-    \b
-    Example:
-        monitor run
-        monitor --log-format json run --outlet rhc-es
-        monitor status      # next runs, last success, failing streaks
-    """
-    from .cli import _chosen_outlets, _poll_context
-
-    outlets = _chosen_outlets(obj, outlet_keys)
-    _show_run_lines()
-    with daemon_lock(obj.config.store_path):
-        ctx = _poll_context(obj)
-        install_signal_handlers(ctx.stop)
-        try:
-            clean = Daemon(ctx, outlets, lock_timeout=lock_timeout, workers=workers,
-                           shutdown_timeout=shutdown_timeout).serve()
-        finally:
-            obj.extras["fetcher"].close()
-    if not clean:  # a run stuck in a slow request: its worker thread would block exit
-        logging.shutdown()
-        os._exit(0)
-
-
-def _show_run_lines() -> None:
+def show_run_lines() -> None:
     """Quiet by default still means a startup line and one line per run; -q hides them."""
     root = logging.getLogger().getEffectiveLevel()
     if root <= logging.WARNING:

@@ -1,4 +1,4 @@
-"""``monitor serve``: browse the store in Datasette with the bundled metadata.
+"""Behind ``monitor serve``: browse the store in Datasette with the bundled metadata.
 
 Datasette opens the file read-only (no write plugins are installed), so it can
 run beside ``monitor run`` writing to the same WAL database. The metadata
@@ -15,8 +15,6 @@ import shlex
 import tempfile
 from pathlib import Path
 from typing import Any
-
-import click
 
 METADATA = Path(__file__).with_name("datasette") / "metadata.json"
 DB_NAME = "monitor"  # the database name metadata.json is written for
@@ -58,31 +56,3 @@ def run_datasette(db_path: Path, *, host: str, port: int) -> None:
             metadata_path.write_text(json.dumps(metadata_for(db_path), ensure_ascii=False), encoding="utf-8")
         datasette_cli.main(args=datasette_args(db_path, metadata_path, host=host, port=port),
                            prog_name="datasette", standalone_mode=False)
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on")
-@click.option("-p", "--port", type=int, default=8001, show_default=True, help="Port (0 picks a free one)")
-@click.option("--print-command", is_flag=True, help="Print the equivalent plain datasette command and exit")
-@click.pass_obj
-def serve_command(obj: Any, host: str, port: int, print_command: bool) -> None:
-    """Browse the store in Datasette, read-only: search, facets, canned queries.
-
-    Canned queries: new since last digest, relevant this week, search (accents and
-    case ignored), outlet health, an item with all its URLs and versions, and an
-    Atom feed of relevant items (relevant_feed.atom, with datasette-atom).
-
-    \b
-    Example:
-        monitor serve                        # then open http://127.0.0.1:8001/
-        monitor --db news.db serve --port 9000
-        monitor serve --print-command
-    """
-    store = obj.store()  # creates or migrates the file, so every view exists
-    db_path = Path(store.path)
-    obj.close()
-    if print_command:
-        click.echo(plain_command(db_path, host=host, port=port))
-        return
-    click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    run_datasette(db_path, host=host, port=port)

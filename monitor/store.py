@@ -29,12 +29,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
-from monitor import dedupe, normalise, stories
-from monitor.config import DedupeConfig
+from monitor import identity, seedformat, stories
+from monitor.config import StoriesConfig
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS
 from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
@@ -52,15 +52,16 @@ _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
 
 T = TypeVar("T")
+P = ParamSpec("P")
 REPROCESS = "reprocess"  # save() source of a re-extraction from a stored page (no new sighting)
 
 
-def _locked(method: Callable[..., T]) -> Callable[..., T]:
+def _locked(method: Callable[Concatenate[Store, P], T]) -> Callable[Concatenate[Store, P], T]:
     """Reads take the store's lock too: threads share one connection, and a read must not
     run inside another thread's open write transaction (it would see uncommitted rows)."""
 
     @functools.wraps(method)
-    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> T:
+    def wrapper(self: Store, *args: P.args, **kwargs: P.kwargs) -> T:
         with self._lock:
             return method(self, *args, **kwargs)
 
@@ -70,9 +71,9 @@ def _locked(method: Callable[..., T]) -> Callable[..., T]:
 class Store:
     """Items, their URLs and versions, runs and the HTTP cache in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, dedupe: DedupeConfig | None = None) -> None:
+    def __init__(self, path: str | Path, *, stories: StoriesConfig | None = None) -> None:
         self.path = Path(path)
-        self.dedupe_config = dedupe or DedupeConfig()  # story thresholds ([dedupe] in the config)
+        self.stories_config = stories or StoriesConfig()  # story thresholds ([stories] in the config)
         conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         self.db = Database(conn)
         self._lock = threading.RLock()  # one writer per Store, whatever the thread
@@ -81,8 +82,8 @@ class Store:
         self.validators = HttpCache(self)
 
     @classmethod
-    def open(cls, path: str | Path, *, dedupe: DedupeConfig | None = None) -> Store:
-        return cls(path, dedupe=dedupe)
+    def open(cls, path: str | Path, *, stories: StoriesConfig | None = None) -> Store:
+        return cls(path, stories=stories)
 
     def close(self) -> None:
         self.db.close()
@@ -147,13 +148,13 @@ class Store:
         now: datetime,
     ) -> Outcome:
         """Store ``article`` as a new item, a new version, or a sighting of a known one."""
-        ident = dedupe.identify(article)
+        ident = identity.identify(article)
         if not ident.canonical_trusted:
             article = replace(article, canonical_url=article.url)  # never print a home page
         stamp = iso(now)
         with self._write():
             known = self._match(ident.keys)
-            item_id = dedupe.pick_item(known, ident.keys) or self._stored_without_keys(ident)
+            item_id = identity.pick_item(known, ident.keys) or self._stored_without_keys(ident)
             if item_id is None:
                 outcome = self._insert(article, ident, source, stamp)
             else:
@@ -170,14 +171,14 @@ class Store:
         sql = f"SELECT key, item_id FROM item_keys WHERE key IN ({marks})"
         return dict(self.db.execute(sql, list(keys)).fetchall())
 
-    def _stored_without_keys(self, ident: dedupe.Identity) -> str | None:
+    def _stored_without_keys(self, ident: identity.Identity) -> str | None:
         """An item already named by this URL but missing its keys (e.g. written by another tool)."""
-        item_id = normalise.seed_id(ident.primary)
+        item_id = seedformat.seed_id(ident.primary)
         found = self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone()
         return item_id if found else None
 
-    def _insert(self, article: Article, ident: dedupe.Identity, source: str, stamp: str) -> Outcome:
-        item_id = normalise.seed_id(ident.primary)
+    def _insert(self, article: Article, ident: identity.Identity, source: str, stamp: str) -> Outcome:
+        item_id = seedformat.seed_id(ident.primary)
         row = _article_columns(article, stamp) | _relevance_columns(article.relevance)
         row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": article.url}
         row |= {"canonical_url": ident.primary, "first_seen": stamp, "last_seen": stamp}
@@ -190,7 +191,7 @@ class Store:
     def _next_seq(self) -> int:
         return self.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM items").fetchone()[0]
 
-    def _attach(self, item_id: str, ident: dedupe.Identity, known: dict[str, str], source: str, stamp: str) -> bool:
+    def _attach(self, item_id: str, ident: identity.Identity, known: dict[str, str], source: str, stamp: str) -> bool:
         """Record keys and URLs not seen before; True when there was one."""
         for key in ident.keys:
             if key not in known:
@@ -208,7 +209,7 @@ class Store:
         return any(key not in known for key in ident.keys)
 
     def _merge(
-        self, item_id: str, article: Article, ident: dedupe.Identity, known: dict[str, str], source: str, stamp: str
+        self, item_id: str, article: Article, ident: identity.Identity, known: dict[str, str], source: str, stamp: str
     ) -> Outcome:
         new_url = self._attach(item_id, ident, known, source, stamp)
         cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
@@ -217,7 +218,7 @@ class Store:
             "last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
         if article.relevance is not None:
             changes |= _relevance_columns(article.relevance)
-        if dedupe.content_hash(article) == old["content_hash"]:
+        if identity.content_hash(article) == old["content_hash"]:
             kind = "seen" if new_url else "unchanged"
         else:
             self._keep_version(old, stamp)
@@ -268,7 +269,7 @@ class Store:
 
     def _file_in_story(self, outcome: Outcome, article: Article) -> None:
         """A new item joins the story of its earliest near-copy or starts one; an edited item keeps its story."""
-        cfg = self.dedupe_config
+        cfg = self.stories_config
         doc = stories.doc_for(article, outcome.item_id, shingle_words=cfg.shingle_words)
         keys = stories.index_keys(doc, max_distance=cfg.max_distance)
         self._put_fingerprint(doc, keys)
@@ -295,7 +296,7 @@ class Store:
 
     def _story_for(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> str:
         """The story of the earliest stored near-copy of ``doc``, else a new story named after it."""
-        k = self.dedupe_config.max_distance
+        k = self.stories_config.max_distance
         found = self._story_candidates(doc, keys)
         matches = [c for c in found if stories.is_same_story(doc, c, max_distance=k)]
         first = stories.earliest(matches)
@@ -372,7 +373,7 @@ class Store:
                 self.db.execute(f"DELETE FROM {table}")
             for row in self._rows_in_storage_order():
                 doc = self._doc_for_row(row)
-                keys = stories.index_keys(doc, max_distance=self.dedupe_config.max_distance)
+                keys = stories.index_keys(doc, max_distance=self.stories_config.max_distance)
                 self._put_fingerprint(doc, keys)
                 self._join_story(doc.item_id, self._story_for(doc, keys))
                 if progress is not None:
@@ -395,7 +396,7 @@ class Store:
         return stories.doc_for_fields(
             row["id"], title=row["title"] or "", subtitle=row["subtitle"], paragraphs=(row["body"] or "").split("\n\n"),
             language=row["language"], published=parse_iso(row["published"]),
-            shingle_words=self.dedupe_config.shingle_words,
+            shingle_words=self.stories_config.shingle_words,
         )  # fmt: skip
 
     def story_summary(self) -> StoryRebuild:
@@ -426,7 +427,7 @@ class Store:
     def find_by_url(self, url: str) -> dict[str, Any] | None:
         """The item seen at ``url`` (any spelling of it, or its native id)."""
         keys = list(dict.fromkeys(k for k in (identity_key(url), canonical_url(url)) if k))
-        item_id = dedupe.pick_item(self._match(keys), keys)
+        item_id = identity.pick_item(self._match(keys), keys)
         return None if item_id is None else self.get_item(item_id)
 
     @_locked
@@ -596,7 +597,7 @@ class Store:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoryRebuild:
-    """What ``monitor dedupe`` reports: items, the stories they form, and what moved."""
+    """What ``monitor stories`` reports: items, the stories they form, and what moved."""
 
     items: int
     stories: int
@@ -664,8 +665,8 @@ def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
         "modified_raw": article.modified_raw,
         "body": "\n\n".join(article.body),
         "tags": json.dumps(list(article.tags), ensure_ascii=False),
-        "text": normalise.render(article),
-        "content_hash": dedupe.content_hash(article),
+        "text": seedformat.render(article),
+        "content_hash": identity.content_hash(article),
         "fetched_at": iso(article.fetched_at) or stamp,
     }
 

@@ -106,11 +106,10 @@ def _words(text: str) -> str:
     return " ".join(spaced.split())
 
 
-fold = fold_chars  # lower case, accents removed, ligatures and full-width forms unified
 
 
 def _clean_paragraph(paragraph: str) -> str:
-    text = _URL.sub(" ", fold(paragraph))
+    text = _URL.sub(" ", fold_chars(paragraph))
     if _FURNITURE.match(text) or _DATE_PARAGRAPH.match(text):
         return ""
     text = _DATELINE.sub("", text, count=1)
@@ -125,7 +124,7 @@ def _drop_read_also_headlines(cleaned: list[str], raw: Sequence[str]) -> list[st
     """teleSUR prints "LEA TAMBIÉN:" alone, then the linked headline as its own paragraph."""
     out = list(cleaned)
     for i, paragraph in enumerate(raw[:-1]):
-        if _READ_ALSO.fullmatch(fold(paragraph)):
+        if _READ_ALSO.fullmatch(fold_chars(paragraph)):
             out[i + 1] = ""
     return out
 
@@ -140,7 +139,7 @@ def normalise_for_hash(title: str, paragraphs: Sequence[str]) -> str:
     body = _words(" ".join(cleaned))
     if len(body.split()) >= MIN_WORDS:
         return body
-    head = _words(fold(title))
+    head = _words(fold_chars(title))
     return f"{head} {body}".strip()
 
 

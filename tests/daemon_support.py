@@ -113,17 +113,6 @@ def in_memory_config(folder: Path, outlets: Iterable[OutletConfig], **http: Any)
     return config_mod.load(write_config(folder, outlets, http=http))
 
 
-def poll_context(cfg: Config) -> Any:
-    from monitor.classify import compile_rules
-    from monitor.fetch import Fetcher
-    from monitor.pipeline import PollContext
-    from monitor.store import Store
-
-    store = Store(cfg.store_path, dedupe=cfg.dedupe)
-    return PollContext(config=cfg, fetcher=Fetcher(cfg.http, cache=store.validators),
-                       rules=compile_rules(cfg.relevance), store=store)
-
-
 # ---------------------------------------------------------------- subprocesses and the database
 
 

@@ -1,4 +1,4 @@
-"""Site adapters and the metadata/text helpers they stand on (monitor/adapters, monitor/extract)."""
+"""Site adapters and the metadata/text helpers they stand on (monitor/extract/adapters, monitor/extract)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.adapters import REGISTRY, get_adapter
-from monitor.adapters.telesur import tidy
 from monitor.config import KNOWN_ADAPTERS, load
 from monitor.errors import ConfigError, LayoutChanged
 from monitor.extract import extract_article
+from monitor.extract.adapters import REGISTRY, get_adapter
+from monitor.extract.adapters.telesur import tidy
 from monitor.extract.metadata import check_canonical, choose_canonical, read_metadata
 from monitor.extract.text import headline_links, is_link_only, node_text, paragraphs
 from monitor.models import Page

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from monitor import config
-from monitor.classify import Ruleset, classify, compile_rules, fold, to_json
-from monitor.config import Source
+from monitor.classify import Ruleset, classify, compile_rules, to_json
 from monitor.errors import ConfigError
+from monitor.folding import fold
 from monitor.models import Article
+from monitor.toml_reader import Source
 
 
 @dataclass(frozen=True)

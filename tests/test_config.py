@@ -154,3 +154,19 @@ def test_cli_exits_2_before_anything_runs(tmp_path: Path, text: str, message: st
     assert result.returncode == 2
     assert message in result.stderr
     assert not db.exists()  # nothing ran: no store was created
+
+
+def test_stories_section_sets_the_story_thresholds(tmp_path: Path) -> None:
+    cfg = config.load(write(tmp_path, MINIMAL + "[stories]\nmax_distance = 5\nshingle_words = 3\n"))
+    assert (cfg.stories.max_distance, cfg.stories.shingle_words) == (5, 3)
+
+
+def test_old_dedupe_section_is_read_with_a_deprecation_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    cfg = config.load(write(tmp_path, MINIMAL + "[dedupe]\nmax_distance = 5\n"))
+    assert cfg.stories.max_distance == 5
+    assert "config.toml:13: [dedupe] is deprecated" in caplog.text and "rename it [stories]" in caplog.text
+
+
+def test_stories_and_dedupe_together_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"config.toml:13: dedupe: expected only \[stories\]"):
+        config.load(write(tmp_path, MINIMAL + "[dedupe]\nmax_distance = 5\n[stories]\nmax_distance = 4\n"))

@@ -21,7 +21,7 @@ from datasette.app import Datasette
 from test_digest import NOW, new_article  # noqa: E402  (the same realistic extra item)
 
 from monitor import config as config_mod
-from monitor.classify import fold
+from monitor.folding import fold
 from monitor.serve import METADATA, metadata_for, plain_command
 from monitor.store import Store
 

@@ -18,10 +18,11 @@ import pytest
 from click.testing import CliRunner
 
 from monitor import config as config_mod
-from monitor.classify import compile_rules, fold
+from monitor.classify import compile_rules
 from monitor.cli import cli
 from monitor.digest import Digest, build, excerpt, published_text
 from monitor.digest_formats import render, to_json
+from monitor.folding import fold
 from monitor.models import Article, OutletRun
 from monitor.store import Store
 

@@ -1,4 +1,4 @@
-"""Article extraction from the fixture article pages (monitor/extract, monitor/adapters).
+"""Article extraction from the fixture article pages (monitor/extract, monitor/extract/adapters).
 
 Every fixture article of monitor/sample_sites/README.md is read from its file (``{{BASE}}``
 substituted) into a Page, extracted with the bundled config's outlet, and every field is
@@ -327,7 +327,7 @@ def test_old_telesur_page_reproduces_seed_000() -> None:
 
 
 def test_rhc_page_renders_to_seed_001_byte_for_byte() -> None:
-    normalise = pytest.importorskip("monitor.normalise")
+    normalise = pytest.importorskip("monitor.seedformat")
     path = "/en/noticias/nacionales/280480-cuba-strengthened-confrontation-with-human-trafficking"
     article = extract("rhc-en", path)
     seed = (SEEDS / "001_319918b101c2d455.txt").read_text(encoding="utf-8")

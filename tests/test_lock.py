@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,6 @@ from daemon_support import (
     count,
     generated_outlet,
     monitor_process,
-    poll_context,
     query,
     run_monitor,
     wait_for,
@@ -25,6 +25,7 @@ from daemon_support import (
 
 from monitor import config as config_mod
 from monitor.lock import LockBusy, outlet_lock
+from monitor.pipeline import open_run
 from monitor.schedule import Daemon, daemon_lock
 
 ARTICLES = 30
@@ -42,9 +43,10 @@ def shared(make_site, tmp_path: Path):
 @pytest.fixture
 def daemon_on(shared):
     started: list[Daemon] = []
+    runs = ExitStack()  # each daemon's run: store and fetcher, closed after it stops
 
     def start(**options) -> Daemon:
-        ctx = poll_context(config_mod.load(shared[1]))
+        ctx = runs.enter_context(open_run(config_mod.load(shared[1])))
         daemon = Daemon(ctx, ctx.config.enabled_outlets, **options)
         started.append(daemon)
         daemon.start()
@@ -53,8 +55,7 @@ def daemon_on(shared):
     yield start
     for daemon in started:
         daemon.shutdown()
-        daemon.ctx.fetcher.close()
-        daemon.ctx.store.close()
+    runs.close()
 
 
 def test_cron_poll_during_a_daemon_run_exits_3_or_waits_then_succeeds(shared, daemon_on) -> None:

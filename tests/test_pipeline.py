@@ -16,8 +16,8 @@ from typing import Iterator
 
 import pytest
 
-from monitor.normalise import parse
-from monitor.sampleserver import SampleSites, start_sites, write_sample_config
+from monitor.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
+from monitor.seedformat import parse
 
 SITES = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
 INTERVAL = 0.15  # per-host pacing used in this module, seconds
@@ -347,6 +347,36 @@ def test_progress_shows_on_a_terminal_and_not_in_cron(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert b"\rrhc-en 1/3" in seen.replace(b"\x1b[K", b"") and b"rhc-en 3/3" in seen
     assert "\r" not in out and out.splitlines()[0].startswith("Radio Habana Cuba EN: 3 seen, 3 new")
+
+
+# ---------------------------------------------------------------- open_run: the one place a run is built
+
+
+def test_open_run_builds_a_run_from_the_config_and_closes_what_it_opened(tmp_path: Path) -> None:
+    from monitor import config as config_mod
+    from monitor.pipeline import open_run
+    from monitor.store import Store
+
+    path = tmp_path / "config.toml"
+    path.write_text(sample_config_text({"telesur-en": "http://127.0.0.1:9/"}), encoding="utf-8")
+    cfg = config_mod.load(path)
+    with open_run(cfg) as run:
+        assert run.rules is cfg.rules  # compiled once, by config.load
+        assert run.store.path == cfg.store_path and run.store.count_items() == 0
+        assert run.fetcher is not None and run.fetcher.cache is run.store.validators
+        client = run.fetcher._client
+    with pytest.raises(sqlite3.ProgrammingError):
+        run.store.count_items()  # the store it opened is closed
+    assert client.is_closed
+
+    with Store(cfg.store_path) as mine, open_run(cfg, store=mine, fetch=False) as run:
+        assert run.store is mine and run.fetcher is None
+    with pytest.raises(sqlite3.ProgrammingError):
+        mine.count_items()  # closed by its own `with`, not by open_run ...
+    with Store(cfg.store_path) as mine:
+        with open_run(cfg, store=mine):
+            pass
+        assert mine.count_items() == 0  # ... which leaves a store it was given open
 
 
 # ------------------------------------------------------------------ a configured selector stops matching

@@ -6,6 +6,7 @@ import json
 import logging
 import signal
 import time
+from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,7 +17,6 @@ from daemon_support import (
     generated_outlet,
     in_memory_config,
     monitor_process,
-    poll_context,
     query,
     run_monitor,
     sample_outlets,
@@ -26,6 +26,7 @@ from daemon_support import (
 
 from monitor.config import parse_schedule
 from monitor.models import OutletRun
+from monitor.pipeline import open_run
 from monitor.schedule import Cadence, Daemon, grace_for
 
 SECOND = timedelta(seconds=1)
@@ -96,9 +97,10 @@ def test_a_cron_outlet_keeps_its_times_and_only_gains_a_catch_up_run() -> None:
 @pytest.fixture
 def daemon_for(tmp_path: Path):
     started: list[Daemon] = []
+    runs = ExitStack()  # each daemon's run: store and fetcher, closed after it stops
 
     def make(outlets, *, workers: int = 4, **http) -> Daemon:
-        ctx = poll_context(in_memory_config(tmp_path, outlets, **http))
+        ctx = runs.enter_context(open_run(in_memory_config(tmp_path, outlets, **http)))
         daemon = Daemon(ctx, ctx.config.enabled_outlets, workers=workers)
         started.append(daemon)
         return daemon
@@ -106,8 +108,7 @@ def daemon_for(tmp_path: Path):
     yield make
     for daemon in started:
         daemon.shutdown()
-        daemon.ctx.fetcher.close()
-        daemon.ctx.store.close()
+    runs.close()
 
 
 def test_one_job_per_outlet_runs_every_second_backs_off_and_catches_up(sample_sites, daemon_for, caplog) -> None:

@@ -206,7 +206,7 @@ def test_a_database_at_the_first_migration_upgrades_with_its_data(tmp_path: Path
 
 
 def test_a_row_written_without_keys_is_adopted_not_duplicated(store: Store) -> None:
-    from monitor.normalise import seed_id
+    from monitor.seedformat import seed_id
 
     item_id = seed_id("https://radiohc.cu/en/noticias/nacionales/1-story")
     store.db.table("items").insert({"id": item_id, "seq": 0, "outlet": "rhc-en", "url": "x", "canonical_url": "x",

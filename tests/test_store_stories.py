@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import DedupeConfig
+from monitor.config import StoriesConfig
 from monitor.models import Article
 from monitor.store import Store
 
@@ -120,7 +120,7 @@ def test_rebuild_is_idempotent_and_follows_the_thresholds(tmp_path: Path) -> Non
         assert {r["id"]: r["story_id"] for r in store.items()} == before
         assert store.rebuild_stories() == first
         assert store.db.table("bands").count == 4 * (10 + 6)  # k=3: 10 SimHash block pairs + 6 MinHash bin pairs
-    with Store(path, dedupe=DedupeConfig(max_distance=0)) as store:
+    with Store(path, stories=StoriesConfig(max_distance=0)) as store:
         assert store.rebuild_stories().stories == 2  # exact copies still merge through their sketches
         assert store.db.table("bands").count == 4 * (1 + 6)
     assert len(set(saved)) == 3
@@ -130,7 +130,7 @@ def test_rebuild_is_idempotent_and_follows_the_thresholds(tmp_path: Path) -> Non
 
 
 def monitor(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "monitor", "-c", str(config), "dedupe", *args],
+    return subprocess.run([sys.executable, "-m", "monitor", "-c", str(config), "stories", *args],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
 
 
@@ -152,8 +152,24 @@ def test_dedupe_rebuild_after_a_threshold_change(polled_copy: tuple[Path, Path])
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert rebuilt.stdout.startswith(f"rebuilt {items} items into {stories} stories ({items - stories} merged, 0 changed")
     assert "max_distance=6" in rebuilt.stdout and "refiling items" in rebuilt.stderr
-    with Store(db, dedupe=DedupeConfig(max_distance=6)) as store:
+    with Store(db, stories=StoriesConfig(max_distance=6)) as store:
         keys = store.db.execute("SELECT COUNT(DISTINCT band) FROM bands WHERE band < 1000").fetchone()[0]
         assert keys == 8 * 7 // 2  # k=6: every pair of 8 blocks
     again = monitor(config, "--rebuild")
     assert again.stdout.split(" with ")[0] == rebuilt.stdout.split(" with ")[0]
+
+
+def test_the_old_names_dedupe_command_and_section_still_work_for_one_release(polled_copy: tuple[Path, Path]) -> None:
+    config, _ = polled_copy
+    current = monitor(config)
+    text = config.read_text(encoding="utf-8")
+    assert "\n[stories]\n" in text
+    config.write_text(text.replace("\n[stories]\n", "\n[dedupe]\n").replace("\nmax_distance = 3 ", "\nmax_distance = 6 "),
+                      encoding="utf-8")
+    old = subprocess.run([sys.executable, "-m", "monitor", "-c", str(config), "dedupe", "--rebuild"],
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert old.returncode == 0, old.stderr
+    assert "monitor dedupe is deprecated" in old.stderr and "use monitor stories" in old.stderr
+    assert "[dedupe] is deprecated" in old.stderr and "rename it [stories]" in old.stderr
+    assert "max_distance=6" in old.stdout  # the old section's settings are the ones used
+    assert old.stdout.startswith(f"rebuilt {current.stdout.split(' items')[0]} items")

@@ -39,12 +39,13 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.adapters.base import FIELDS, Adapter, Document, Fields, Found
 from monitor.config import OutletConfig
 from monitor.errors import LayoutChanged, ParseError
 from monitor.models import Article, Page, utc_now
 from monitor.urls import canonical_url
 
+from .adapters import get_adapter
+from .adapters.base import FIELDS, Adapter, Document, Fields, Found
 from .content import Content, extract_content, word_count
 from .fields import (
     Choice,
@@ -187,10 +188,6 @@ def _extract(text: str, url: str, outlet: OutletConfig, *, now: datetime, fetche
     tree = LexborHTMLParser(text)
     meta = without_foreign_jsonld(read_metadata(tree), tree)
     _refuse_challenge(tree, meta, url, text)
-    from monitor.adapters import (
-        get_adapter,  # the adapters use this package's helpers: no import at module level
-    )
-
     adapter = get_adapter(outlet.adapter)
     hinted = outlet.adapter != "generic" or bool(outlet.selectors)
     if outlet.drop or hinted:

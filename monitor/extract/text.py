@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.normalise import clean_text
+from monitor.seedformat import clean_text
 
 # Never article text, on any site.
 ALWAYS_DROP = (

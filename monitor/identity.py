@@ -1,4 +1,4 @@
-"""Dedupe decisions: which keys name an article, and when its text changed.
+"""Item identity: which stored item an article is (its keys), and when its text changed.
 
 Pure functions, no SQL (the store asks these and does the lookups). An item is
 found again by any of its keys: the outlet-native id (survives slug and

@@ -11,7 +11,7 @@ import pytest
 
 from monitor.errors import ParseError
 from monitor.models import Article
-from monitor.normalise import (
+from monitor.seedformat import (
     clean_raw,
     clean_text,
     is_normalised,

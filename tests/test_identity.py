@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from monitor import dedupe
+from monitor import identity
 from monitor.models import Article, Hit, Relevance
 
 RHC = "https://www.radiohc.cu/en/noticias/nacionales/280480-cuba-strengthened-confrontation"
@@ -32,7 +32,7 @@ def article(url: str = RHC, canonical: str | None = None, **fields: object) -> A
     ],
 )
 def test_is_root(url: str, root: bool) -> None:
-    assert dedupe.is_root(url) is root
+    assert identity.is_root(url) is root
 
 
 @pytest.mark.parametrize(
@@ -51,14 +51,14 @@ def test_is_root(url: str, root: bool) -> None:
     ],
 )  # fmt: skip
 def test_keys_for(url: str, canonical: str | None, expected: list[str]) -> None:
-    assert dedupe.keys_for(article(url, canonical)) == expected
+    assert identity.keys_for(article(url, canonical)) == expected
 
 
 def test_identify_names_the_item_by_the_fetched_url_when_the_canonical_is_untrusted() -> None:
-    ident = dedupe.identify(article(GRANMA, "https://granma.cu/"))
+    ident = identity.identify(article(GRANMA, "https://granma.cu/"))
     assert ident.urls == ("https://granma.cu/cuba/2024-05-02/trata-de-personas-02-05-2024",)
     assert ident.primary == ident.urls[0] and not ident.canonical_trusted
-    trusted = dedupe.identify(article(GRANMA + "?utm_source=x", GRANMA))
+    trusted = identity.identify(article(GRANMA + "?utm_source=x", GRANMA))
     assert trusted.canonical_trusted and trusted.urls == (ident.primary,)
 
 
@@ -73,7 +73,7 @@ def test_identify_names_the_item_by_the_fetched_url_when_the_canonical_is_untrus
     ],
 )
 def test_content_hash_ignores_volatile_fields(volatile: dict[str, object]) -> None:
-    assert dedupe.content_hash(article(**volatile)) == dedupe.content_hash(article())
+    assert identity.content_hash(article(**volatile)) == identity.content_hash(article())
 
 
 @pytest.mark.parametrize(
@@ -88,10 +88,10 @@ def test_content_hash_ignores_volatile_fields(volatile: dict[str, object]) -> No
     ],
 )
 def test_content_hash_sees_reader_visible_edits(edit: dict[str, object]) -> None:
-    assert dedupe.content_hash(article(**edit)) != dedupe.content_hash(article())
+    assert identity.content_hash(article(**edit)) != identity.content_hash(article())
 
 
 def test_pick_item_prefers_the_strongest_key() -> None:
     keys = ["rhc:radiohc.cu:en:1", "https://radiohc.cu/en/a"]
-    assert dedupe.pick_item({"https://radiohc.cu/en/a": "B", "rhc:radiohc.cu:en:1": "A"}, keys) == "A"
-    assert dedupe.pick_item({}, keys) is None
+    assert identity.pick_item({"https://radiohc.cu/en/a": "B", "rhc:radiohc.cu:en:1": "A"}, keys) == "A"
+    assert identity.pick_item({}, keys) is None

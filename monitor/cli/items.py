@@ -1,0 +1,150 @@
+"""Commands on stored items: ``import``, ``export``, ``classify``, ``reclassify``, ``stories``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from ..models import utc_now
+from .context import Context, parse_since
+
+
+@click.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--url", help="URL of a raw page dump (raw documents carry none)")
+@click.option("--outlet", "outlet_key", help="Outlet key to file the documents under")
+@click.pass_obj
+def import_(obj: Context, paths: tuple[Path, ...], url: str | None, outlet_key: str | None) -> None:
+    """Import seed-format documents (files or folders of *.txt).
+
+    Normalised documents are stored as they are; raw page dumps are cleaned first.
+    Importing the same file twice changes nothing.
+
+    \b
+    Example:
+        monitor import seeds/
+        monitor import --url https://www.telesurenglish.net/news/X-20210704-0009.html raw.txt
+    """
+    from ..importer import import_paths
+
+    report = import_paths(obj.config, obj.store(), paths, url=url, outlet_key=outlet_key, now=utc_now())
+    for name, reason in report.skipped:
+        click.echo(f"skipped {name}: {reason}", err=True)
+    click.echo(report.summary())
+    if report.skipped:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--all", "all_items", is_flag=True, help="Every item, not only the relevant ones")
+@click.option("--since", help="Only items first seen on or after this date (YYYY-MM-DD)")
+@click.pass_obj
+def export(obj: Context, directory: Path, all_items: bool, since: str | None) -> None:
+    """Write items as seed-format files named {seq}_{id}.txt.
+
+    Names are stable: exporting again rewrites the same files and adds only new ones.
+
+    \b
+    Example:
+        monitor export out/
+        monitor export --all --since 2026-11-01 out/
+    """
+    from ..importer import export_items
+
+    report = export_items(obj.store(), directory, relevant_only=not all_items, since=parse_since(since))
+    click.echo(report.summary())
+
+
+@click.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--title", default="", help="A headline, weighted as a title")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object")
+@click.pass_obj
+def classify(obj: Context, file: TextIO, title: str, as_json: bool) -> None:
+    """Show the relevance decision and the rules that matched, for any text.
+
+    \b
+    Example:
+        echo "Cuba rechaza el informe sobre trata de personas" | monitor classify --json
+        monitor classify --title "Havana rejects US report" article.txt
+    """
+    from ..classify import to_json
+
+    result = obj.config.rules.classify(title, file.read())
+    if as_json:
+        click.echo(json.dumps(to_json(result), ensure_ascii=False))
+        return
+    click.echo(f"{'relevant' if result.relevant else 'not relevant'} (score {result.score:g})")
+    for hit in result.hits:
+        where = "title" if hit.in_title else "text"
+        click.echo(f"  {hit.rule} [{hit.family}] +{hit.weight:g} in {where}: {hit.text!r}")
+
+
+@click.command()
+@click.pass_obj
+def reclassify(obj: Context) -> None:
+    """Re-apply the current relevance rules to every stored item.
+
+    \b
+    Example:
+        monitor reclassify          # after editing [relevance] in config.toml
+    """
+    from ..pipeline import reclassify as run_reclassify
+
+    with obj.run(fetch=False) as run:
+        counts = run_reclassify(run)
+    click.echo(counts.summary())
+
+
+@click.command(name="stories")
+@click.option("--rebuild", is_flag=True, help="Recompute fingerprints, lookup keys and stories for every item")
+@click.pass_obj
+def stories(obj: Context, rebuild: bool) -> None:
+    """Group copies of one text (other outlets, other URLs) into stories.
+
+    Stories are filed as items are saved. Without --rebuild, prints how many
+    stories the stored items form. With it, refiles every item under the current
+    [stories] thresholds (max_distance, shingle_words), in one transaction, so
+    Datasette keeps showing the old stories until the new ones are complete;
+    running it twice changes nothing.
+
+    \b
+    Example:
+        monitor stories
+        monitor stories --rebuild       # after editing [stories] in the config
+    """
+    store = obj.store()
+    cfg = obj.config.stories
+    thresholds = f"max_distance={cfg.max_distance}, shingle_words={cfg.shingle_words}"
+    if not rebuild:
+        summary = store.story_summary()
+        unfiled = f"; {summary.unfiled:,} without a story: run --rebuild" if summary.unfiled else ""
+        click.echo(f"{summary.items:,} items in {summary.stories:,} stories ({summary.merged:,} merged){unfiled}")
+        return
+    with click.progressbar(length=store.count_items(), label="refiling items", file=sys.stderr, show_pos=True) as bar:
+        summary = store.rebuild_stories(progress=bar.update)
+    click.echo(f"rebuilt {summary.items:,} items into {summary.stories:,} stories ({summary.merged:,} merged, "
+               f"{summary.changed:,} changed story) with {thresholds}")
+
+
+@click.command(name="dedupe", hidden=True)
+@click.option("--rebuild", is_flag=True, help="Recompute fingerprints, lookup keys and stories for every item")
+@click.pass_context
+def dedupe(ctx: click.Context, rebuild: bool) -> None:
+    """Deprecated: the old name of ``monitor stories``, accepted for one release.
+
+    \b
+    Example:
+        monitor stories --rebuild       # instead of: monitor dedupe --rebuild
+    """
+    click.echo("monitor dedupe is deprecated and will be removed in the next release: "
+               "use monitor stories", err=True)
+    ctx.invoke(stories, rebuild=rebuild)
+
+
+COMMANDS = (import_, export, classify, reclassify, stories, dedupe)
