@@ -470,7 +470,7 @@ def choose_region(content: Content, headline: str | None = None) -> None:
     if content.region < 0:
         content.region = best
     content.headline_order = headline_order
-    _fill(content, headline, headline_order)
+    _fill(content, headline, headline_order, under)
 
 
 def _headline_order(content: Content, headline: str | None) -> int | None:
@@ -486,7 +486,7 @@ def _headline_order(content: Content, headline: str | None) -> int | None:
     return None
 
 
-def _fill(content: Content, headline: str | None, headline_order: int | None) -> None:
+def _fill(content: Content, headline: str | None, headline_order: int | None, under: list[bool]) -> None:
     region = content.region
     elements = content.elements
     # inside[i]: the element is the region or below it; crossed[i]: furniture between it and the region
@@ -511,13 +511,20 @@ def _fill(content: Content, headline: str | None, headline_order: int | None) ->
             continue
         seen.add(block.text)
         content.paragraphs.append(block)
-    # Bylines and date lines usually sit between the headline and the body, outside its container.
+    # Between the headline and the body, outside its container: bylines, date lines, and the
+    # standfirst the reader sees under the headline (it opens the body, as the page shows it).
     if headline_order is not None and content.paragraphs:
+        lede: list[Block] = []
         for block in content.blocks[headline_order + 1:content.paragraphs[0].order]:
-            if not inside[block.owner]:
-                why = _not_body(block, False, -1, folded_headline, set())
-                if why in ("byline", "date line"):
-                    content.dropped.append((block.text, why))
+            if inside[block.owner]:
+                continue
+            why = _not_body(block, False, -1, folded_headline, set())
+            if why in ("byline", "date line"):
+                content.dropped.append((block.text, why))
+            elif not why and not under[block.owner] and len(block.text.split()) >= 8 and block_value(block) > 0:
+                lede.append(block)
+        if lede and len(lede) <= 2:
+            content.paragraphs[:0] = lede
 
 
 def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: set[str]) -> str:
