@@ -46,6 +46,7 @@ INLINE = frozenset({
 })
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _FURNITURE_TAGS = frozenset({"aside", "footer", "menu"})
+_PAGE_FURNITURE = frozenset({"header", "footer", "aside"})
 _FURNITURE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "dialog"})
 
 # Class/id words of page furniture, in English, Spanish, German, French, Portuguese, Italian.
@@ -209,7 +210,8 @@ class Content:
 class _Walker:
     """The single pass over the tree that builds the blocks and elements."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: frozenset[int] = frozenset()) -> None:
+        self.keep = keep  # mem_ids of the headline's ancestors: walked whatever their tag
         self.content = Content()
         self.run: list[str] = []
         self.run_links = 0
@@ -290,6 +292,8 @@ class _Walker:
                 continue
             elif tag in FIGURES:
                 self.figure(child, owner)
+            elif tag in _PAGE_FURNITURE and child.mem_id not in self.keep:
+                continue  # the page's own header, footer or sidebar: never the article, not worth walking
             else:
                 self.visit(child, owner)
 
@@ -359,7 +363,12 @@ def _judge_token(token: str) -> int:
 
 def walk(tree: LexborHTMLParser) -> Content:
     """The page's blocks and elements (one pass)."""
-    walker = _Walker()
+    keep: set[int] = set()
+    node = tree.css_first("h1")
+    while node is not None:
+        keep.add(node.mem_id)
+        node = node.parent
+    walker = _Walker(frozenset(keep))
     body = tree.body
     if body is None:
         return walker.content
