@@ -40,6 +40,7 @@ from monitor.models import Article
 log = logging.getLogger(__name__)
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+_INVISIBLE_CHARS = re.compile("[\u200b\u2060\ufeff\u00ad]")
 _TITLE_LINE = re.compile(r"# \*(.*)\*")
 _BOLD_LINE = re.compile(r"\*\*(.*)\*\*")
 _URL_LINE = re.compile(r"<([^\s<>]+)>")
@@ -54,7 +55,9 @@ def clean_text(text: str | None) -> str:
     """One tidy line: NFC, odd whitespace collapsed to single spaces, invisibles dropped."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", text)
+    if _INVISIBLE_CHARS.search(text):  # str.translate walks every character: only when there is one to drop
+        text = text.translate(_INVISIBLE)
     if _CONTROL.search(text):  # rare: the per-character pass only when a control char is there
         text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
     return " ".join(text.split())

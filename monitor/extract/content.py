@@ -387,7 +387,7 @@ def block_value(block: Block) -> float:
     if block.tag in HEADINGS:
         return 0.0
     length = len(text)
-    if max(text) >= "\u3040":
+    if _CJK.search(text):
         length += 3 * len(_CJK.findall(text))  # a CJK character carries about a word
     density = block.links / len(text)
     if density > 0.5:

@@ -301,6 +301,7 @@ def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str], 
     """Raw (text, source) candidates for published and for modified, best first."""
     published: list[tuple[str, str]] = []
     modified: list[tuple[str, str]] = []
+    late: list[tuple[str, str]] = []  # <time datetime> ranks after microdata
     for key, target in (("datePublished", published), ("dateCreated", published), ("dateModified", modified)):
         value = meta.ld(key)
         if isinstance(value, list):
@@ -313,15 +314,20 @@ def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str], 
     for name in _MODIFIED_META:
         for value in meta.all(name):
             modified.append((value, f"meta[{name}]"))
-    for prop, target in (("datePublished", published), ("dateModified", modified)):
-        for node in tree.css(f'[itemprop~="{prop}"]') if page_times else ():
-            value = node.attributes.get("datetime") or node.attributes.get("content") or node.text(deep=True)
-            if value and value.strip():
-                target.append((value, f"itemprop={prop}"))
-    for node in tree.css("time[datetime]")[:3] if page_times else ():
-        value = node.attributes.get("datetime") or ""
-        if value.strip():
-            published.append((value, "time[datetime]"))
+    if page_times:  # one pass over the tree for schema.org microdata and <time datetime>
+        times = 0
+        for node in tree.css('[itemprop~="datePublished"], [itemprop~="dateModified"], time[datetime]'):
+            attrs = node.attributes
+            prop = attrs.get("itemprop") or ""
+            if "datePublished" in prop or "dateModified" in prop:
+                value = attrs.get("datetime") or attrs.get("content") or node.text(deep=True)
+                if value and value.strip():
+                    name = "datePublished" if "datePublished" in prop else "dateModified"
+                    (published if name == "datePublished" else modified).append((value, f"itemprop={name}"))
+            elif times < 3 and (value := attrs.get("datetime") or "").strip():
+                times += 1
+                late.append((value, "time[datetime]"))
+    published += late
     for line in visible:
         if not _UPDATED.search(line):
             published.append((line, "visible date line"))
