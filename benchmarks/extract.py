@@ -13,7 +13,9 @@ turn and in rotating order (so machine load falls on all three alike), it times:
 * trafilatura: ``bare_extraction(html, url=..., with_metadata=True)``, the field's
   reference extractor (``pip install trafilatura``; only this benchmark uses it).
 
-It prints docs/s for each, monitor's speed as a multiple of trafilatura's and as a share
+Times are CPU seconds of this process (``time.process_time``), so other work on a shared
+machine slows the three alike rather than whichever ran when it peaked. It prints docs/s
+for each, monitor's speed as a multiple of trafilatura's and as a share
 of the raw parse, then ``score.py``'s field scores (imported from the data folder, not
 copied) for monitor and trafilatura side by side on the extraction-dev pages.
 """
@@ -137,18 +139,18 @@ def main(argv: list[str] | None = None) -> int:
         for index, doc in enumerate(docs):
             order = names[index % len(names):] + names[: index % len(names)]
             for name in order:
-                start = time.perf_counter()
+                start = time.process_time()
                 try:
                     found = runners[name](doc)
                 except Exception as exc:  # noqa: BLE001 - a crash is a result, scored as empty
                     print(f"  {name} failed on {doc.url}: {exc!r}", file=sys.stderr)
                     found = None
-                spent[name] += time.perf_counter() - start
+                spent[name] += time.process_time() - start
                 if round_no == 0:
                     predictions[name].append(found)
     total = len(docs) * args.rounds
     rate = {name: total / spent[name] for name in names}
-    print("\nspeed (docs/s, all pages)")
+    print("\nspeed (docs per CPU second, all pages)")
     for name in names:
         print(f"  {name:<12} {rate[name]:8.1f}")
     if "trafilatura" in rate:

@@ -251,7 +251,7 @@ def _refuse_listing(tree: LexborHTMLParser, meta: Metadata, url: str, content: C
 
 
 def _prose_words(tree: LexborHTMLParser) -> int:
-    return sum(words(node_text(p)) for p in tree.css("p"))
+    return sum(len((p.text(deep=True) or "").split()) for p in tree.css("p"))
 
 
 # ---------------------------------------------------------------- hints: configured selectors and adapters

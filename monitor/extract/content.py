@@ -399,7 +399,8 @@ def block_value(block: Block) -> float:
     value = length * (1.0 - 2 * density) - 20
     if text[-1] in _CLOSERS:
         value *= 1.3
-    value += 5 * min(sum(text.count(mark) for mark in ".,;:!?。、，"), 10)
+    marks = text.count(".") + text.count(",") + text.count(";") + text.count(":") + text.count("?") + text.count("!")
+    value += 5 * min(marks or text.count("。") + text.count("、"), 10)
     return value
 
 
