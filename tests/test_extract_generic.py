@@ -166,3 +166,16 @@ def test_configured_selector_that_matches_nothing_is_degraded_not_fatal() -> Non
     assert len(article.body) == 3
     assert degraded(article) == ("selector title=h2.title matched nothing", "selector body=.entry .note_content matched nothing")
     assert [r.value for r in report(article) if r.field == "degraded"] == list(degraded(article))
+
+
+def test_a_text_signed_at_its_foot_names_its_author_when_metadata_names_only_the_outlet() -> None:
+    html = """<html><head><title>Cosecha récord de café - Prensa Latina</title><meta property="og:type" content="article">
+    <meta name="author" content="Prensa Latina"><meta property="og:site_name" content="Prensa Latina"></head><body><article>
+    <h1>Cosecha récord de café en la Sierra Maestra</h1>
+    <p>Los caficultores de la Sierra Maestra concluyeron este lunes una cosecha récord de café arábigo.</p>
+    <p>La producción superó en un veinte por ciento la del año anterior, según la empresa provincial.</p>
+    <p style="text-align:right"><strong>Ana María Pérez</strong></p></article></body></html>"""
+    article = extract_html(html, "https://www.prensa-latina.cu/2025/02/03/cafe/", now=NOW)
+    assert article.authors == ("Ana María Pérez",)
+    assert dict(article.provenance)["author"] == "signature under the body"
+    assert "Ana María Pérez" not in article.body

@@ -437,11 +437,23 @@ def _authors(ctx: _Context, hints: Fields) -> tuple[str, ...]:
         ctx.provenance.append(("author", hint.source))
         ctx.provenance += [("author:beat", f"{c.source} {', '.join(c.value)!r}") for c in (choice.winner, *choice.others) if c]
         return names
+    signed = _signature(ctx.content)
+    if signed and (choice.winner is None or all(is_site_name(n, ctx.names) for n in choice.winner.value)
+                   or "organisation" in choice.winner.source):
+        # No person named anywhere else, but the text is signed at its foot ("Lê Phương", "Ana Pérez")
+        ctx.provenance.append(("author", "signature under the body"))
+        ctx.provenance += [("author:beat", f"{c.source} {', '.join(c.value)!r}") for c in (choice.winner, *choice.others) if c]
+        return (signed,)
     if choice.winner is None:
         return ()
     ctx.provenance.append(("author", choice.winner.source))
     ctx.provenance += [("author:beat", f"{c.source} {', '.join(c.value)!r}") for c in choice.others]
     return tuple(clean(n) for n in choice.winner.value)
+
+
+def _signature(content: Content) -> str:
+    """The writer's sign-off under the body ("Ana María Pérez"), when the page has one."""
+    return next((text for text, why in content.dropped if why == "signature"), "")
 
 
 def _dates(ctx: _Context, hints: Fields, now: datetime, zone: str | None

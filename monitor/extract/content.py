@@ -404,6 +404,7 @@ def block_value(block: Block) -> float:
     return value
 
 
+_SIGNATURE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑÄÖÜ][\w'’.-]+)(?: (?:de |del |la |da |van |von )?[A-ZÁÉÍÓÚÑÄÖÜ][\w'’.-]+){1,3}$")
 _CLOSERS = frozenset(".!?…。！？»\"”)")
 
 
@@ -521,6 +522,13 @@ def _fill(content: Content, headline: str | None, headline_order: int | None, un
             continue
         seen.add(block.text)
         content.paragraphs.append(block)
+    # A name on a line of its own closing the text is the writer's sign-off, not a paragraph.
+    following = [b for b in content.blocks[content.paragraphs[-1].order + 1:][:2] if inside[b.owner]] \
+        if content.paragraphs else []
+    if content.paragraphs and _SIGNATURE.match(content.paragraphs[-1].text) and len(content.paragraphs) > 1:
+        content.dropped.append((content.paragraphs.pop().text, "signature"))
+    elif following and _SIGNATURE.match(following[0].text):
+        content.dropped.append((following[0].text, "signature"))
     # Between the headline and the body, outside its container: bylines, date lines, and the
     # standfirst the reader sees under the headline (it opens the body, as the page shows it).
     if headline_order is not None and content.paragraphs:
