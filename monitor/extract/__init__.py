@@ -193,9 +193,10 @@ def _extract(text: str, url: str, outlet: OutletConfig, *, now: datetime, fetche
     if outlet.drop or hinted:
         drop(tree, (*ALWAYS_DROP, *outlet.drop))  # adapters read node text, scripts included
     names = site_names(meta, urlsplit(url).netloc, outlet.name if known else None)
-    title_choice = choose_title(title_candidates(meta, tree, _headings(tree)), names)
+    h1s = tree.css("h1")[:4]
+    title_choice = choose_title(title_candidates(meta, tree, _headings(tree, h1s)), names)
     headline = str(title_choice.winner.value) if title_choice.winner else None
-    content = extract_content(tree, headline)
+    content = extract_content(tree, headline, h1s[0] if h1s else None)
     _refuse_listing(tree, meta, url, content)
     ctx = _Context(tree, url, outlet, meta, content, names, [], [])
     hints = _hints(ctx, adapter) if hinted else {}
@@ -214,8 +215,8 @@ class _Context:
     provenance: list[tuple[str, str]]
 
 
-def _headings(tree: LexborHTMLParser) -> list[tuple[str, str]]:
-    found = [("h1", node.text(deep=True)) for node in tree.css("h1")[:4]]
+def _headings(tree: LexborHTMLParser, h1s: list[Any]) -> list[tuple[str, str]]:
+    found = [("h1", node.text(deep=True)) for node in h1s]
     if not found:
         node = tree.css_first("h2")
         if node is not None:
@@ -227,7 +228,7 @@ def _headings(tree: LexborHTMLParser) -> list[tuple[str, str]]:
 
 
 def _refuse_challenge(tree: LexborHTMLParser, meta: Metadata, url: str, text: str) -> None:
-    title_node = tree.css_first("title")
+    title_node = (tree.head or tree).css_first("title")
     title = node_text(title_node) if title_node else ""
     # Granma's real articles carry the fwb script too [M]: in-page markers only count on a bare page.
     bare = not _declared_article(meta) and _prose_words(tree) < 80

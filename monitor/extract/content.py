@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -361,10 +362,13 @@ def _judge_token(token: str) -> int:
     return 0
 
 
-def walk(tree: LexborHTMLParser) -> Content:
-    """The page's blocks and elements (one pass)."""
+_UNSET: Any = object()
+
+
+def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
+    """The page's blocks and elements (one pass); ``h1``: the page's first <h1>, when the caller has it."""
     keep: set[int] = set()
-    node = tree.css_first("h1")
+    node = tree.css_first("h1") if h1 is _UNSET else h1
     while node is not None:
         keep.add(node.mem_id)
         node = node.parent
@@ -579,7 +583,7 @@ def word_count(text: str) -> int:
     return len(text.split()) + cjk // 2
 
 
-def extract_content(tree: LexborHTMLParser, headline: str | None = None) -> Content:
-    content = walk(tree)
+def extract_content(tree: LexborHTMLParser, headline: str | None = None, h1: LexborNode | None = _UNSET) -> Content:
+    content = walk(tree, h1)
     choose_region(content, headline)
     return content

@@ -122,7 +122,7 @@ def title_candidates(meta: Metadata, tree: LexborHTMLParser, headings: list[tupl
         text = decode(value if isinstance(value, str) else "")
         if text:
             found.append(Candidate(text, source))
-    node = tree.css_first("title")
+    node = (tree.head or tree).css_first("title")
     if node is not None and (text := decode(node.text(deep=True))):
         found.append(Candidate(text, "<title>"))
     for tag, text in headings:
