@@ -478,7 +478,7 @@ def _dates(ctx: _Context, hints: Fields, now: datetime, zone: str | None
         out += [parsed.value, parsed.raw]
     if choice.zone_note and choice.published is not None:
         ctx.provenance.append(("published:zone", choice.zone_note))
-    ctx.provenance += [(f"{name}:beat", f"{c.source} {c.value.raw!r}") for name, c in choice.others]
+    ctx.provenance += [(f"{name}:beat", f"{c.source} {getattr(c.value, 'raw', c.value)!r}") for name, c in choice.others]
     for why in choice.rejected:
         name = "modified" if "odified" in why or "updated" in why else "published"
         ctx.provenance.append((f"{name}:rejected", why))

@@ -291,7 +291,7 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "dcterms.modified"
 class DateChoice:
     published: Candidate | None
     modified: Candidate | None
-    others: tuple[tuple[str, Candidate], ...]  # ("published" | "modified", candidate that lost)
+    others: tuple[tuple[str, Candidate], ...]  # ("published" | "modified", candidate that lost; unread ones hold the raw text)
     rejected: tuple[str, ...]
     zone_note: str | None  # how a zone-less date was read
 
@@ -364,9 +364,15 @@ def choose_dates(published: list[tuple[str, str]], modified: list[tuple[str, str
         local = found or timezone.utc
         note = "page's own offset" if found else "no zone on the page: UTC"
 
-    def parse_all(raw: list[tuple[str, str]]) -> list[tuple[Candidate, bool, str]]:
-        out = []
-        for text, source in raw:
+    unread: list[tuple[str, Candidate]] = []
+
+    def parse_all(raw: list[tuple[str, str]], name: str) -> list[tuple[Candidate, bool, str]]:
+        out: list[tuple[Candidate, bool, str]] = []
+        for index, (text, source) in enumerate(raw):
+            if out and out[0][1] and out[0][0].value.precision != "day":
+                # the first candidate is precise and zoned: nothing after it can win; list the rest unread
+                unread.extend((name, Candidate(t, s)) for t, s in raw[index:])
+                break
             parsed = parse_date(text, local)
             if parsed is None:
                 if not source.startswith("visible"):
@@ -378,8 +384,8 @@ def choose_dates(published: list[tuple[str, str]], modified: list[tuple[str, str
             out.append((Candidate(parsed, source), _has_zone(text), text))
         return out
 
-    pubs = parse_all(published)
-    mods = parse_all(modified)
+    pubs = parse_all(published, "published")
+    mods = parse_all(modified, "modified")
 
     def best(items: list[tuple[Candidate, bool, str]]) -> Candidate | None:
         if not items:
@@ -398,7 +404,7 @@ def choose_dates(published: list[tuple[str, str]], modified: list[tuple[str, str
     pub = best(pubs)
     mod = best(mods)
     others = tuple(("published", c) for c, _z, _t in pubs if c is not pub) + tuple(
-        ("modified", c) for c, _z, _t in mods if c is not mod)
+        ("modified", c) for c, _z, _t in mods if c is not mod) + tuple(unread)
     return DateChoice(pub, mod, others, tuple(rejected), note if pub is not None and not _chosen_zoned(pub, pubs) else None)
 
 

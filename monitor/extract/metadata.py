@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.urls import absolute_url, resolve
 
-from .text import clean, node_text
+from .text import clean
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def without_foreign_jsonld(md: Metadata, tree: LexborHTMLParser) -> Metadata:
     theirs = _title_words(ld_text(md.ld("headline")))
     if len(theirs) < 3:
         return md
-    titles = [node_text(n) for n in tree.css("title, h1")] + [v for v in md.meta.get("og:title", ())]
+    titles = [n.text(deep=True) for n in tree.css("title, h1")] + [v for v in md.meta.get("og:title", ())]
     own = _title_words(" ".join(titles))
     if not own or own & theirs:
         return md
