@@ -470,6 +470,20 @@ def choose_region(content: Content, headline: str | None = None) -> None:
         under[index] = element.furniture or (parent >= 0 and under[parent])
     eligible = [i for i in range(count) if not under[i] or elements[i].body_named] or list(range(count))
     best = max(eligible, key=lambda i: (elements[i].score, depth[i]))
+    # The <article> holding the headline bounds the region when it holds much of the prose: what
+    # lies beyond it is another story, a "read next" box or the site's own sections.
+    if headline_order is not None:
+        index = content.blocks[headline_order].owner
+        while index >= 0 and elements[index].tag != "article":
+            index = elements[index].parent
+        if index >= 0 and index != best and elements[index].score >= 0.5 * elements[best].score \
+                and content.inside(index, best):
+            end = index + 1
+            while end < count and depth[end] > depth[index]:
+                end += 1
+            inner = [i for i in eligible if index <= i < end]
+            if inner:
+                best = max(inner, key=lambda i: (elements[i].score, depth[i]))
     while elements[best].tag in _LEAF_BLOCKS and elements[best].parent >= 0:
         best = elements[best].parent  # one long paragraph among short lines: the article is around it
     # A wrapper that adds a little stray prose (a teaser, a push prompt) to the article is not the
