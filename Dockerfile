@@ -20,9 +20,10 @@ USER monitor
 VOLUME ["/data"]
 WORKDIR /data
 
-# Exits non-zero when an outlet is failing or the store cannot be read.
+# Exits non-zero when an outlet is failing, a run's process died, the store cannot be read, or
+# no run has completed in 2 h / the daemon's heartbeat stopped (a crash-looping daemon).
 HEALTHCHECK --interval=5m --timeout=30s --start-period=2m \
-    CMD ["monitor", "-q", "status"]
+    CMD ["monitor", "-q", "status", "--max-age", "2h"]
 
 # monitor is PID 1, so `docker stop` (SIGTERM) reaches it directly: it finishes the article
 # in hand and exits 0 within 5 s, well inside Docker's 10 s grace.

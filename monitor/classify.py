@@ -27,13 +27,14 @@ every pattern is one compiled alternation per rule, run on title and body separa
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import logging
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 from .errors import ConfigError
 from .folding import fold, fold_words
@@ -188,6 +189,17 @@ class Ruleset:
     title_weight: float = 2.0
     weak_cap: float = 2.0
     repeat_cap: int = 2
+    margin: float = 1.5  # "possibly relevant" from threshold - margin up to the threshold
+    # Subject or mention: other crimes and goods ("other subjects") around a hit or across the item
+    others: tuple[WordGroup, ...] = ()
+    list_window: int = 8  # words each side of a hit searched for other subjects
+    list_min: int = 2  # this many different other subjects around a hit make it a list entry
+    list_factor: float = 0.5  # a list entry's weight is multiplied by this
+    subject_min: int = 4  # an item with at least this many other-subject mentions ...
+    subject_ratio: float = 2.0  # ... and this many per hit is about them: at most "possibly"
+    lede_words: int = 60  # the body's first words: where a subject is announced
+    mention_words: int = 250  # a body this long whose hits share one sentence past the lede: a mention
+    others_pattern: re.Pattern[str] | None = None  # all other subjects in one alternation, for counting
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -206,8 +218,9 @@ class Ruleset:
 def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
     """One regex for a rule: longer phrases first, whole words only."""
     sources = sorted({b for p in patterns for b in pattern_branches(p)}, key=len, reverse=True)
-    # No look-behind for the word start: it would stop sre's fast scan for the first letters.
-    return re.compile("(?:" + "|".join(sources) + ")(?![^ ])")
+    # Matched against " " + folded text: the leading space marks a word start and is a literal
+    # prefix sre scans for fast, where a look-behind would stop its fast scan.
+    return re.compile(" (?:" + "|".join(sources) + ")(?![^ ])")
 
 
 def _triggers(patterns: Iterable[str]) -> tuple[str, ...]:
@@ -225,7 +238,11 @@ def _triggers(patterns: Iterable[str]) -> tuple[str, ...]:
             if not runs:
                 return ()
             found.add(max(runs, key=len))
-    return tuple(sorted(t for t in found if not any(o != t and o in t for o in found)))
+    triggers = tuple(sorted(t for t in found if not any(o != t and o in t for o in found)))
+    return triggers if len(triggers) <= _MAX_TRIGGERS else ()  # many ``in`` tests cost more than one search
+
+
+_MAX_TRIGGERS = 8
 
 
 def _required_runs(branch: str) -> list[str]:
@@ -260,64 +277,103 @@ class _Match:
     end: int
     text: str
     in_title: bool
+    where: _Text
+    span: tuple[int, int]  # character offsets in where.folded
 
 
 _MARGIN = 8  # words: the longest exclusion or partner phrase that may reach into a window
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_SPACE = re.compile(" ")
+_SENTENCE_MARK = "qqsentenceqq"  # survives folding as one word, never in real text
+
+
+class _Found(NamedTuple):
+    start: int  # character offsets in the folded text, end exclusive
+    end: int
+    text: str
 
 
 class _Text:
     """One folded text (title or body): words separated by single spaces."""
 
     def __init__(self, raw: str):
+        self.raw = raw
         self.folded = fold(raw)
+        self.spaced = " " + self.folded
+        self.words = self.folded.count(" ") + 1 if self.folded else 0
+        self._sentence_starts: list[int] | None = None
+        self._word_starts: list[int] | None = None
 
-    def matches(self, pattern: re.Pattern[str], pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
-        """Matches that start a word (the patterns only check where they end)."""
-        folded = self.folded
-        endpos = len(folded) if endpos is None else endpos
-        while (match := pattern.search(folded, pos, endpos)) is not None:
-            if match.start() == 0 or folded[match.start() - 1] == " ":
-                yield match
-                pos = match.end()
-            else:  # inside a word: a real match may still start further on
-                pos = match.start() + 1
+    @property
+    def sentence_starts(self) -> list[int]:
+        """Word offset of each sentence's first word (computed when a demotion needs it)."""
+        if self._sentence_starts is None:
+            marked = fold(_SENTENCE_END.sub(f" {_SENTENCE_MARK} ", self.raw))
+            starts, words = [], 0
+            for piece in marked.split(_SENTENCE_MARK):
+                if piece := piece.strip(" "):
+                    starts.append(words)
+                    words += piece.count(" ") + 1
+            self._sentence_starts = starts
+        return self._sentence_starts
 
-    def span(self, match: re.Match[str]) -> tuple[int, int]:
+    def sentence_of(self, word: int) -> int:
+        return bisect.bisect_right(self.sentence_starts, word) - 1
+
+    def matches(self, pattern: re.Pattern[str], pos: int = 0, endpos: int | None = None) -> Iterator[_Found]:
+        """Whole-word matches of a compiled rule pattern, as character offsets into ``folded``.
+
+        The patterns start with a space, so they run on " " + folded, where the space at index i
+        precedes the folded character at index i: offsets need no shifting but for the end."""
+        spaced = self.spaced
+        endpos = len(self.folded) if endpos is None else endpos
+        while (match := pattern.search(spaced, pos, endpos + 1)) is not None:
+            yield _Found(match.start(), match.end() - 1, match.group()[1:])
+            pos = match.end()
+
+    @property
+    def word_starts(self) -> list[int]:
+        """Character offset of every word's first character (computed once, when a window needs it)."""
+        if self._word_starts is None:
+            self._word_starts = [0] + [m.end() for m in _SPACE.finditer(self.folded)] if self.folded else [0]
+        return self._word_starts
+
+    def span(self, found: _Found) -> tuple[int, int]:
         """Word offsets [start, end) of a match."""
-        start = self.folded.count(" ", 0, match.start())
-        return start, start + match.group().count(" ") + 1
+        start = bisect.bisect_right(self.word_starts, found.start) - 1
+        return start, start + found.text.count(" ") + 1
 
     def word_before(self, char: int) -> str:
         if char == 0:
             return ""
         return self.folded[self.folded.rfind(" ", 0, char - 1) + 1 : char - 1]
 
-    def close(self, group: WordGroup, hit: re.Match[str], start: int, end: int) -> bool:
-        """Whether the group occurs within its window of words of a hit at words [start, end).
-
-        Only the few words around the hit are searched, not the whole text."""
-        reach = group.window + _MARGIN
-        for other in self.matches(group.pattern, self._back(hit.start(), reach), self._forward(hit.end(), reach)):
+    def close(
+        self, group: WordGroup, hit: tuple[int, int], start: int, end: int, window: int | None = None, *, overlap: bool = True
+    ) -> bool:
+        """Whether the group occurs within ``window`` words (the group's own by default) of a hit at
+        chars ``hit``, words [start, end); with ``overlap=False`` a match overlapping the hit does not
+        count ("trafico de armas" is not near itself). Only the words around the hit are searched."""
+        window = group.window if window is None else window
+        reach = window + _MARGIN
+        for other in self.matches(group.pattern, self._back(hit[0], reach), self._forward(hit[1], reach)):
             other_start, other_end = self.span(other)
-            if other_start - end <= group.window and start - other_end <= group.window:
+            if not overlap and other_start < end and start < other_end:
+                continue
+            if other_start - end <= window and start - other_end <= window:
                 return True
         return False
 
     def _back(self, char: int, words: int) -> int:
         """Where the word ``words`` words before the one starting at ``char`` starts."""
-        for _ in range(words):
-            if char <= 0:
-                return 0
-            char = self.folded.rfind(" ", 0, char - 1) + 1
-        return char
+        starts = self.word_starts
+        return starts[max(bisect.bisect_right(starts, char) - 1 - words, 0)]
 
     def _forward(self, char: int, words: int) -> int:
         """Where the word ``words`` words after the one ending at ``char`` ends."""
-        for _ in range(words):
-            char = self.folded.find(" ", char + 1)
-            if char < 0:
-                return len(self.folded)
-        return char
+        starts = self.word_starts
+        after = bisect.bisect_right(starts, max(char - 1, 0)) + words  # the word after that one
+        return starts[after] - 1 if after < len(starts) else len(self.folded)
 
 
 def _scan(ruleset: Ruleset, text: _Text, in_title: bool) -> list[_Match]:
@@ -326,14 +382,15 @@ def _scan(ruleset: Ruleset, text: _Text, in_title: bool) -> list[_Match]:
         if (rule.title_only and not in_title) or (rule.triggers and not any(t in text.folded for t in rule.triggers)):
             continue
         for match in text.matches(rule.pattern):
-            if rule.not_after and text.word_before(match.start()) in rule.not_after:
+            if rule.not_after and text.word_before(match.start) in rule.not_after:
                 continue
             start, end = text.span(match)
-            if any(text.close(group, match, start, end) for group in rule.exclude):
+            chars = (match.start, match.end)
+            if any(text.close(group, chars, start, end) for group in rule.exclude):
                 continue
-            if rule.near is not None and not text.close(rule.near, match, start, end):
+            if rule.near is not None and not text.close(rule.near, chars, start, end):
                 continue
-            found.append(_Match(rule, start, end, match.group(), in_title))
+            found.append(_Match(rule, start, end, match.text, in_title, text, chars))
     return _unshadowed(found)
 
 
@@ -346,36 +403,116 @@ def _unshadowed(matches: list[_Match]) -> list[_Match]:
     return sorted(kept, key=lambda m: m.start)
 
 
-def _judge(ruleset: Ruleset, matches: list[_Match]) -> Relevance:
-    counted: dict[str, int] = {}
+@dataclass(slots=True)
+class _Counted:
+    match: _Match
+    weight: float
+    listed: bool = False
+
+
+def _judge(ruleset: Ruleset, matches: list[_Match], body: _Text, title: _Text) -> Relevance:
+    counted = _count(ruleset, matches)
+    reasons: list[str] = []
+    for item in counted:
+        if not item.match.rule.weak and item.weight > 0 and _in_a_list(ruleset, item.match):
+            item.weight *= ruleset.list_factor
+            item.listed = True
+            reasons.append(f"\u201c{item.match.text}\u201d is one entry in a list of other crimes")
+    hits = tuple(
+        Hit(rule=c.match.rule.id, family=c.match.rule.family, text=c.match.text, weight=round(c.weight, 6), in_title=c.match.in_title)
+        for c in counted
+    )
+    score = float(round(sum(c.weight for c in counted), 6))
+    if any(c.match.in_title and c.match.rule.suppress_in_title for c in counted):
+        return Relevance(relevant=False, score=score, hits=hits, band="not", reasons=("the title is about the historical slave trade",))
+    demoted = _demotion(ruleset, counted, body, title) if score >= ruleset.threshold else None
+    if demoted is not None:
+        return Relevance(relevant=False, score=score, hits=hits, band="possibly", reasons=(*reasons, demoted))
+    if score >= ruleset.threshold:
+        return Relevance(relevant=True, score=score, hits=hits, band="relevant", reasons=tuple(reasons))
+    if counted and score >= ruleset.threshold - ruleset.margin:
+        if all(c.match.rule.weak or c.listed for c in counted if c.weight > 0):
+            # weak words in a drug or cigarette story: not even "possibly"
+            if _other_mentions(ruleset, title, counted) + _other_mentions(ruleset, body, counted) >= len(counted):
+                return Relevance(relevant=False, score=score, hits=hits, band="not", reasons=tuple(reasons))
+            reasons.append("only weak words" if not any(c.listed for c in counted) else "only mentions in lists of crimes")
+        else:
+            reasons.append(f"score {score:g} is below the threshold {ruleset.threshold:g}")
+        return Relevance(relevant=False, score=score, hits=hits, band="possibly", reasons=tuple(reasons))
+    return Relevance(relevant=False, score=score, hits=hits, band="not", reasons=tuple(reasons))
+
+
+def _count(ruleset: Ruleset, matches: list[_Match]) -> list[_Counted]:
+    """Title weight, the per-rule repeat cap and the weak cap, in text order (title first)."""
+    per_rule: dict[str, int] = {}
     weak_left = ruleset.weak_cap
-    hits: list[Hit] = []
-    suppressed = False
-    for match in matches:  # title first, so the repeat cap keeps title hits
+    counted = []
+    for match in matches:
         rule = match.rule
-        if counted.get(rule.id, 0) >= ruleset.repeat_cap:
+        if per_rule.get(rule.id, 0) >= ruleset.repeat_cap:
             continue
-        counted[rule.id] = counted.get(rule.id, 0) + 1
+        per_rule[rule.id] = per_rule.get(rule.id, 0) + 1
         weight = rule.weight * (ruleset.title_weight if match.in_title else 1.0)
         if rule.weak:
             weight = min(weight, weak_left)
             weak_left -= weight
-        suppressed = suppressed or (match.in_title and rule.suppress_in_title)
-        hits.append(Hit(rule=rule.id, family=rule.family, text=match.text, weight=weight, in_title=match.in_title))
-    score = float(round(sum(hit.weight for hit in hits), 6))
-    return Relevance(relevant=score >= ruleset.threshold and not suppressed, score=score, hits=tuple(hits))
+        counted.append(_Counted(match, weight))
+    return counted
+
+
+def _in_a_list(ruleset: Ruleset, match: _Match) -> bool:
+    """Whether other crimes of at least ``list_min`` different kinds sit around the hit:
+    "terrorism, kidnapping, money laundering and trafficking in persons"."""
+    kinds = 0
+    for group in ruleset.others:
+        if match.where.close(group, match.span, match.start, match.end, ruleset.list_window, overlap=False):
+            kinds += 1
+            if kinds >= ruleset.list_min:
+                return True
+    return False
+
+
+def _demotion(ruleset: Ruleset, counted: list[_Counted], body: _Text, title: _Text) -> str | None:
+    """Why an item that reached the threshold is only "possibly" relevant, or None.
+
+    A title hit announces the subject, so it is never demoted. Otherwise: an item that names
+    other crimes or goods far more often than it names trafficking is about them; and in a long
+    article, evidence that sits in one sentence past the lede is a passing mention."""
+    evidence = [c for c in counted if c.weight > 0 and not c.match.rule.weak]
+    if not evidence or any(c.match.in_title for c in evidence):
+        return None
+    others = _other_mentions(ruleset, title, counted) + _other_mentions(ruleset, body, counted)
+    if others >= ruleset.subject_min and others >= ruleset.subject_ratio * len(evidence):
+        return f"mostly about other crimes or goods ({others} mentions against {len(evidence)} hits)"
+    sentences = {body.sentence_of(c.match.start) for c in evidence}
+    if body.words >= ruleset.mention_words and len(sentences) == 1:
+        only = next(iter(sentences))
+        if body.sentence_starts[only] >= ruleset.lede_words:
+            return f"one passing mention, in sentence {only + 1} of a {body.words}-word article"
+    return None
+
+
+def _other_mentions(ruleset: Ruleset, text: _Text, counted: list[_Counted]) -> int:
+    """Mentions of other subjects, not counting those inside a hit ("contrabando de migrantes")."""
+    if ruleset.others_pattern is None:
+        return 0
+    spans = [c.match.span for c in counted if c.match.where is text]
+    return sum(
+        1 for m in text.matches(ruleset.others_pattern) if not any(m.start < end and start < m.end for start, end in spans)
+    )
 
 
 def classify(ruleset: Ruleset, title: str, body: str) -> Relevance:
-    """Score one item; title hits weigh ``ruleset.title_weight`` times more."""
-    matches = _scan(ruleset, _Text(title), True) + _scan(ruleset, _Text(body), False)
-    return _judge(ruleset, matches)
+    """Score one item and put it in a band; title hits weigh ``ruleset.title_weight`` times more."""
+    title_text, body_text = _Text(title), _Text(body)
+    matches = _scan(ruleset, title_text, True) + _scan(ruleset, body_text, False)
+    return _judge(ruleset, matches, body_text, title_text)
 
 
 def to_json(relevance: Relevance) -> dict[str, Any]:
-    """``{"relevant": true, "score": 3.0, "hits": [{"rule": ..., "text": ..., "family": ..., "weight": ...}]}``"""
+    """``{"relevant": true, "band": "relevant", "score": 3.0, "hits": [...], "reasons": [...]}``"""
     hits = [{"rule": h.rule, "text": h.text, "family": h.family, "weight": h.weight} for h in relevance.hits]
-    return {"relevant": relevance.relevant, "score": relevance.score, "hits": hits}
+    return {"relevant": relevance.relevant, "band": relevance.band, "score": relevance.score, "hits": hits, "reasons": list(relevance.reasons)}
 
 
 # ---------------------------------------------------------------- loading and merging
@@ -455,9 +592,29 @@ def _read_ruleset(root: Reader) -> Ruleset:
         title_weight=root.number("title_weight", 2.0),
         weak_cap=root.number("weak_cap", 2.0),
         repeat_cap=root.whole("repeat_cap", 2, minimum=1),
+        margin=root.number("margin", 1.5),
+        others=tuple(_set(root, "other_subjects", item, sets) for item in _set_references(root, "other_subjects")),
+        list_window=root.whole("list_window", 8, minimum=1),
+        list_min=root.whole("list_min", 2, minimum=1),
+        list_factor=root.number("list_factor", 0.5),
+        subject_min=root.whole("subject_min", 4, minimum=1),
+        subject_ratio=root.number("subject_ratio", 2.0),
+        lede_words=root.whole("lede_words", 60),
+        mention_words=root.whole("mention_words", 250, minimum=1),
     )
+    if ruleset.others:
+        others = _alternation(p for group in ruleset.others for p in group.patterns)
+        ruleset = dataclasses.replace(ruleset, others_pattern=others)
     root.check_unknown()
     return ruleset
+
+
+def _set_references(table: Reader, name: str) -> tuple[str, ...]:
+    items = table.str_list(name)
+    for item in items:
+        if not item.startswith("@"):
+            raise table.fail(name, "references to sets (\"@drugs\")", item)
+    return items
 
 
 def _read_weights(table: Reader | None) -> dict[str, float]:

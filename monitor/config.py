@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 BUNDLED_CONFIG = Path(__file__).with_name("config.toml")
 KNOWN_ADAPTERS = ("generic", "telesur", "rhc")
+DEFAULT_MAX_RUN_TIME = timedelta(minutes=20)
 
 
 # ---------------------------------------------------------------- settings
@@ -70,6 +71,8 @@ class OutletConfig:
     drop: tuple[str, ...] = ()  # CSS selectors removed from the body
     min_interval: timedelta | None = None  # adaptive polling bounds
     max_interval: timedelta | None = None
+    allowed_hosts: tuple[str, ...] = ()  # hosts besides base_url's it may fetch from (a CDN feed, en. edition)
+    max_run_time: timedelta = DEFAULT_MAX_RUN_TIME  # one run stops here and keeps what it stored
 
     @property
     def host(self) -> str:
@@ -96,6 +99,8 @@ class HttpConfig:
     recheck_window: timedelta = timedelta(days=7)  # ... while it is younger than this
     respect_robots: bool = True
     max_articles_per_run: int = 200
+    request_deadline: float = 60.0  # seconds for one request in total: connect, headers and body
+    allow_private_addresses: bool = False  # loopback/private/link-local hosts: only for local test sites
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -279,6 +284,8 @@ def _http(table: Reader | None) -> HttpConfig:
         recheck_window=table.duration("recheck_window", d.recheck_window) or d.recheck_window,
         respect_robots=table.flag("respect_robots", d.respect_robots),
         max_articles_per_run=table.whole("max_articles_per_run", d.max_articles_per_run, minimum=1),
+        request_deadline=table.number("request_deadline", d.request_deadline, minimum=0.1),
+        allow_private_addresses=table.flag("allow_private_addresses", d.allow_private_addresses),
     )
     table.check_unknown()
     return config
@@ -429,11 +436,42 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         drop=drop,
         min_interval=table.duration("min_interval", None),
         max_interval=table.duration("max_interval", None),
+        allowed_hosts=_allowed_hosts(table),
+        max_run_time=table.duration("max_run_time", DEFAULT_MAX_RUN_TIME) or DEFAULT_MAX_RUN_TIME,
     )
     table.check_unknown()
+    _check_hosts(table, config)
     if config.min_interval and config.max_interval and config.min_interval > config.max_interval:
         raise table.fail("min_interval", f"at most max_interval ({config.max_interval})", table.data["min_interval"])
     return config
+
+
+def _allowed_hosts(table: Reader) -> tuple[str, ...]:
+    """Host names (``cdn.example.org``, ``host:8080``) as the fetcher compares them."""
+    from .urls import site_of
+
+    hosts = []
+    for entry in table.str_list("allowed_hosts"):
+        try:
+            if "/" in entry:
+                raise ValueError(entry)
+            hosts.append(site_of(f"http://{entry}/"))
+        except ValueError:
+            raise table.fail("allowed_hosts", 'host names such as "feeds.example.org" (no scheme or path)',
+                             entry) from None
+    return tuple(hosts)
+
+
+def _check_hosts(table: Reader, outlet: OutletConfig) -> None:
+    """A configured source on a host the outlet may not fetch from would fail every run: say so now."""
+    from .urls import site_of
+
+    allowed = {site_of(outlet.base_url), *outlet.allowed_hosts}
+    for name in ("feeds", "listings", "search", "sitemaps"):
+        for url in getattr(outlet, name):
+            if site_of(url) not in allowed:
+                raise table.fail(name, f"URLs on {site_of(outlet.base_url)} or a host in allowed_hosts "
+                                       f"(add {site_of(url)!r} to allowed_hosts to fetch from it)", url)
 
 
 def _is_absolute(url: str) -> bool:

@@ -37,6 +37,8 @@ def poll_once(config: config_mod.Config, echo: Callable[[str], None]) -> None:
     from .pipeline import open_run, poll, summary_line
 
     with open_run(config) as run:
+        if run.store.created:
+            echo(f"created a new store at {run.store.path}")
         report = poll(config.enabled_outlets, run)
     names = {o.key: f"{o.name} ({o.language})" for o in config.outlets}
     for outlet_run in report.runs:

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # types only: building a digest reads through the store it is
 log = logging.getLogger(__name__)
 
 HAVANA = ZoneInfo("America/Havana")
+FAILURES_SHOWN = 3  # a failing outlet's latest failed URLs in the health section (all: monitor status OUTLET)
+POSSIBLY_SHOWN = 10  # the "possibly relevant" section stays short: the rest are one facet away in Datasette
 
 
 # ---------------------------------------------------------------- the digest, as data
@@ -74,6 +76,8 @@ class Entry:
     excerpt: Excerpt | None
     also_at: tuple[str, ...] = ()  # other URLs of this same item
     copies: tuple[Copy, ...] = ()  # "also published by": the story's other items
+    reasons: tuple[str, ...] = ()  # for a "possibly relevant" entry: why the rules are not sure
+    outlet_name: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +95,7 @@ class Failing:
     reason: str
     streak: int
     last_success: datetime | None
+    failures: tuple[tuple[str, str], ...] = ()  # its latest failures: (class, URL), newest first
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,6 +127,8 @@ class Digest:
     degraded: tuple[Degraded, ...] = ()
     silent_after_days: int = 3
     explicit_since: bool = False
+    possibly: tuple[Entry, ...] = ()  # "possibly relevant" stories, highest score first, at most POSSIBLY_SHOWN
+    possibly_more: int = 0  # how many more were left out
 
     @property
     def count(self) -> int:
@@ -169,6 +176,10 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
     names = {o.key: o.name for o in config.outlets}
     urls = store.urls_by_item([r["id"] for r in rows])
     entries = _entries(group_by_story(rows), urls, config.digest.excerpt_chars, names)
+    after = -1 if since is not None else (last["last_seq"] if last else -1)
+    doubtful = store.digest_items(after_seq=after, upto_seq=upto, since=since, band="possibly")
+    possibly = sorted(_entries(group_by_story(doubtful), {}, config.digest.excerpt_chars, names),
+                      key=lambda e: (-e.score, e.first_seen))
     return Digest(
         generated=now,
         since=since if since is not None else parse_iso(last["created"]) if last else None,
@@ -180,6 +191,8 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
         degraded=tuple(_degraded(config, store)),
         silent_after_days=config.digest.silent_after_days,
         explicit_since=since is not None,
+        possibly=tuple(possibly[:POSSIBLY_SHOWN]),
+        possibly_more=max(len(possibly) - POSSIBLY_SHOWN, 0),
     )
 
 
@@ -221,7 +234,7 @@ def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], wid
             url=lead["url"], published=parse_iso(lead["published"]), first_seen=parse_iso(lead["first_seen"]),
             score=lead["score"] or 0.0, rules=tuple(lead["rules"]),
             excerpt=excerpt(lead["body"] or "", lead["hits"], width), also_at=tuple(dict.fromkeys(also)),
-            copies=copies,
+            copies=copies, reasons=tuple(lead.get("reasons") or ()), outlet_name=names.get(lead["outlet"], lead["outlet"]),
         ))  # fmt: skip
     return entries
 
@@ -241,9 +254,15 @@ def _grouped(entries: list[Entry], config: Config) -> tuple[Group, ...]:
 def _failing(config: Config, store: Store) -> list[Failing]:
     from .status import collect
 
+    def reason(row: dict[str, Any]) -> str:
+        if row["last_status"] == "gone":
+            return "interrupted (process gone): its last run was killed"
+        return row["last_error"] or row["last_status"] or "failing"
+
     return [
-        Failing(outlet=row["outlet"], name=row["name"], reason=row["last_error"] or row["last_status"] or "failing",
-                streak=row["failing_streak"], last_success=parse_iso(row["last_success"]))
+        Failing(outlet=row["outlet"], name=row["name"], reason=reason(row),
+                streak=row["failing_streak"], last_success=parse_iso(row["last_success"]),
+                failures=tuple((f["class"], f["url"]) for f in store.failures(row["outlet"], limit=FAILURES_SHOWN)))
         for row in collect(config, store)["outlets"]
         if row["failing"] and row["enabled"]
     ]  # fmt: skip

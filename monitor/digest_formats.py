@@ -75,6 +75,22 @@ def _md_entry(entry: Entry) -> list[str]:
     return lines + [""]
 
 
+POSSIBLY_NOTE = "The rules are not sure about these: each says why. Label them with monitor label ITEM relevant|not."
+
+
+def possible_line(entry: Entry) -> str:
+    """``telesur-es · score 2 · why: only weak words · rules: smuggling-word``"""
+    why = "; ".join(entry.reasons) or "below the threshold"
+    return f"{entry.outlet_name or entry.outlet} · score {entry.score:g} · why: {why} · rules: {', '.join(entry.rules) or 'none'}"
+
+
+def _md_possible(entry: Entry) -> list[str]:
+    lines = [f"- [{_md_escape(entry.title)}](<{entry.url}>) `{entry.id}`", f"  {_md_escape(possible_line(entry))}"]
+    if entry.excerpt is not None:
+        lines.append(f"  > {_md_excerpt(entry.excerpt)}")
+    return lines + [""]
+
+
 def to_markdown(digest: Digest) -> str:
     lines = [f"# Monitor digest: {heading(digest)}", ""]
     lines += [f"{digest.scope} Generated {utc_text(digest.generated)}.", ""]
@@ -84,8 +100,22 @@ def to_markdown(digest: Digest) -> str:
         lines += [f"## {group.outlet_name} ({group.language or '?'}) · {len(group.entries)}", ""]
         for entry in group.entries:
             lines += _md_entry(entry)
-    lines += ["## Health", ""] + [f"- {line}" for line in health_lines(digest)]
+    if digest.possibly:
+        lines += [f"## Possibly relevant · {len(digest.possibly) + digest.possibly_more}", "", POSSIBLY_NOTE, ""]
+        for entry in digest.possibly:
+            lines += _md_possible(entry)
+        if digest.possibly_more:
+            lines += [f"And {digest.possibly_more} more (band = possibly in Datasette).", ""]
+    lines += ["## Health", ""]
+    for line, failures in zip(health_lines(digest), _failure_links(digest)):
+        lines.append(f"- {line}")
+        lines += [f"  - {kind}: <{url}>" for kind, url in failures]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _failure_links(digest: Digest) -> list[tuple[tuple[str, str], ...]]:
+    """The latest failed URLs beside each health line (failing outlets first, as health_lines orders them)."""
+    return [f.failures for f in digest.failing] + [() for _ in digest.silent] + [()]
 
 
 def health_lines(digest: Digest) -> list[str]:
@@ -94,7 +124,8 @@ def health_lines(digest: Digest) -> list[str]:
     for f in digest.failing:
         last_ok = f"last success {utc_text(f.last_success)}" if f.last_success else "never succeeded"
         runs = f"{f.streak} failed run{'s' if f.streak != 1 else ''} in a row"
-        lines.append(f"FAILING {f.name} ({f.outlet}): {f.reason} — {runs}, {last_ok}")
+        more = f"; latest failures below, all with `monitor status {f.outlet}`" if f.failures else ""
+        lines.append(f"FAILING {f.name} ({f.outlet}): {f.reason} — {runs}, {last_ok}{more}")
     for s in digest.silent:
         last = f"last new item {utc_text(s.last_new)}" if s.last_new else "nothing stored since its first poll"
         lines.append(f"SILENT {s.name} ({s.outlet}): nothing new for {s.days} days ({last})")
@@ -160,12 +191,22 @@ def _html_entry(entry: Entry) -> str:
     return _tag("div", "".join(parts), "entry", class_="entry", id=f"item-{entry.id}")
 
 
+def _html_possible(entry: Entry) -> str:
+    parts = [_tag("h3", _link(entry.url, entry.title)), _tag("p", html.escape(possible_line(entry)), "small")]
+    if entry.excerpt is not None:
+        parts.append(_tag("blockquote", _html_excerpt(entry.excerpt), "quote"))
+    return _tag("div", "".join(parts), "entry", class_="possibly", id=f"item-{entry.id}")
+
+
 def _html_health(digest: Digest) -> str:
     if not digest.failing and not digest.silent and not digest.degraded:
         return _tag("p", html.escape(health_lines(digest)[0]), "small")
     head = "".join(_tag("th", h) for h in ("Outlet", "State", "Why"))
     rows = [
-        _tag("tr", "".join(_tag("td", html.escape(c)) for c in (f.name, "failing", f.reason)))
+        _tag("tr", _tag("td", html.escape(f.name)) + _tag("td", "failing")
+             + _tag("td", html.escape(f.reason) + "".join(
+                 f'<br>{html.escape(kind)}: <a href="{html.escape(url)}">{html.escape(url)}</a>'
+                 for kind, url in f.failures)))
         for f in digest.failing
     ] + [
         _tag("tr", "".join(_tag("td", html.escape(c)) for c in (s.name, "silent", f"nothing new for {s.days} days")))
@@ -187,6 +228,12 @@ def to_html(digest: Digest) -> str:
         label = f"{group.outlet_name} ({group.language or '?'}) · {len(group.entries)}"
         body.append(_tag("h2", html.escape(label)))
         body += [_html_entry(entry) for entry in group.entries]
+    if digest.possibly:
+        body.append(_tag("h2", html.escape(f"Possibly relevant · {len(digest.possibly) + digest.possibly_more}"), id="possibly"))
+        body.append(_tag("p", html.escape(POSSIBLY_NOTE), "small"))
+        body += [_html_possible(entry) for entry in digest.possibly]
+        if digest.possibly_more:
+            body.append(_tag("p", html.escape(f"And {digest.possibly_more} more (band = possibly in Datasette)."), "small"))
     body += [_tag("h2", "Health"), _html_health(digest)]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -227,6 +274,12 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _possible_json(entry: Entry) -> dict[str, Any]:
+    data = _entry_json(entry)
+    del data["also_at"], data["copies"]
+    return {"outlet": entry.outlet, "outlet_name": entry.outlet_name, **data, "reasons": list(entry.reasons)}
+
+
 def to_json(digest: Digest) -> dict[str, Any]:
     """The digest as plain data; ``monitor/digest.schema.json`` describes it."""
     return {
@@ -242,9 +295,13 @@ def to_json(digest: Digest) -> dict[str, Any]:
              "items": [_entry_json(e) for e in g.entries]}
             for g in digest.groups
         ],
+        "possibly": [_possible_json(e) for e in digest.possibly],
+        "possibly_more": digest.possibly_more,
         "health": {
             "failing": [{"outlet": f.outlet, "name": f.name, "reason": f.reason, "failing_streak": f.streak,
-                         "last_success": _iso(f.last_success)} for f in digest.failing],
+                         "last_success": _iso(f.last_success),
+                         "failures": [{"class": kind, "url": url} for kind, url in f.failures]}
+                        for f in digest.failing],
             "silent": [{"outlet": s.outlet, "name": s.name, "days": s.days, "last_new": _iso(s.last_new)}
                        for s in digest.silent],
             "degraded": [{"outlet": d.outlet, "name": d.name, "reason": d.reason} for d in digest.degraded],

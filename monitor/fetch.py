@@ -3,6 +3,9 @@
 One :class:`Fetcher` (one shared ``httpx.Client``) serves the whole process and
 every polling thread. For each URL it:
 
+0. refuses, without a request, a URL outside the outlet's hosts (its :class:`OutletScope`:
+   ``base_url`` + ``allowed_hosts``; redirects included) and any request once the run is
+   stopped or out of ``max_run_time``;
 1. fails fast if the host refused a connection earlier (:class:`~monitor.polite.DownHosts`);
 2. obeys robots.txt (fetched once per host, cached 24 h; see ``_load_robots``);
 3. waits for the host's pacing slot (min interval between starts, max in flight);
@@ -16,6 +19,14 @@ every polling thread. For each URL it:
    hash, validators always refreshed, an unconditional fetch every
    ``unconditional_every`` (FIELD_NOTES row 7, trap 2).
 
+Connections go through :class:`GuardedBackend`: the host is resolved once, every
+address it resolves to is checked (loopback, private, link-local, multicast and
+reserved addresses are refused unless ``[http] allow_private_addresses``), and the
+connection is made to the checked address itself, so a redirect or a DNS answer that
+changes between check and connect (rebinding) cannot reach them. The same backend
+holds every socket read and write to the request's total deadline
+(``[http] request_deadline``): a server trickling headers or body cannot stretch it.
+
 Failures raise the :mod:`monitor.errors` tree; a challenge page is
 :class:`~monitor.errors.Blocked`, never a page.
 """
@@ -24,27 +35,36 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import ipaddress
 import logging
 import random
 import re
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Callable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 from protego import Protego
 
-from .config import HttpConfig
+from .config import HttpConfig, OutletConfig
 from .errors import (
     Blocked,
     ClientError,
     FetchError,
     HostDown,
+    Interrupted,
+    OffSite,
+    PrivateAddress,
+    RedirectRefused,
+    Refused,
     RobotsDisallowed,
+    RunTimeExceeded,
     ServerError,
     TimedOut,
     TooLarge,
@@ -53,6 +73,7 @@ from .errors import (
 )
 from .models import Page, utc_now
 from .polite import ALLOW_ALL, DownHosts, HostPacer, RobotsCache, RobotsRules, host_key
+from .urls import site_of
 
 log = logging.getLogger(__name__)
 
@@ -332,17 +353,172 @@ def raise_for_status(raw: _Raw, url: str) -> None:
     raise FetchError(url, f"unexpected http {status}", status=status)
 
 
+# ---------------------------------------------------------------- where an outlet may fetch, and for how long
+
+
+@dataclass(frozen=True, slots=True)
+class OutletScope:
+    """One outlet run's limits: its hosts, its run-time budget and the process's stop flag."""
+
+    sites: frozenset[str]  # urls.site_of form: base_url's host and allowed_hosts
+    until: float | None = None  # time.monotonic() deadline of the run (max_run_time)
+    budget: str = ""  # the budget as configured, for messages ("20m")
+    stop: threading.Event | None = None
+
+    @classmethod
+    def of(cls, outlet: OutletConfig, *, stop: threading.Event | None = None) -> OutletScope:
+        seconds = outlet.max_run_time.total_seconds()
+        return cls(sites=frozenset({site_of(outlet.base_url), *outlet.allowed_hosts}),
+                   until=time.monotonic() + seconds, budget=f"{seconds:g}s", stop=stop)
+
+    def allows(self, url: str) -> bool:
+        try:
+            return site_of(url) in self.sites
+        except ValueError:
+            return False
+
+    def check(self, url: str) -> None:
+        """Raise when no further request may start: stopped, or the run's time is up."""
+        if self.stop is not None and self.stop.is_set():
+            raise Interrupted(getattr(self.stop, "reason", "a stop request"))
+        if self.until is not None and time.monotonic() >= self.until:
+            raise RunTimeExceeded(f"max_run_time {self.budget}")
+
+
+Resolver = Callable[[str, int], list[str]]
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (the system's resolver: /etc/hosts, DNS)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def refused_address(address: str) -> str | None:
+    """Why monitor must not connect to ``address`` (a private/internal one), or None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for name, test in (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
+                       ("multicast", ip.is_multicast), ("private", ip.is_private),
+                       ("reserved", ip.is_reserved or ip.is_unspecified or not ip.is_global)):
+        if test:
+            return name
+    return None
+
+
+class _AddressRefused(Exception):
+    """Raised inside the connection pool; the fetcher turns it into PrivateAddress for the URL."""
+
+    def __init__(self, host: str, address: str, why: str):
+        self.host, self.address, self.why = host, address, why
+        super().__init__(f"{host} is a {why} address" if host == address else f"{host} resolves to {address} ({why})")
+
+
+class _DeadlinePassed(Exception):
+    """The request's total deadline passed mid-read; the fetcher raises TimedOut (no retry)."""
+
+
+_request = threading.local()  # .until: the monotonic deadline of this thread's request in flight
+
+
+def _remaining(timeout: float | None) -> float | None:
+    until = getattr(_request, "until", None)
+    if until is None:
+        return timeout
+    left = until - time.monotonic()
+    if left <= 0:
+        raise _DeadlinePassed()
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream):
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            return self._inner.read(max_bytes, _remaining(timeout))
+        except httpcore.ReadTimeout:
+            _remaining(None)  # raises _DeadlinePassed when that is why the read timed out
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _remaining(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _remaining(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """Resolve, check every address, connect to a checked one (never resolve twice)."""
+
+    def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver):
+        self.allow_private = allow_private
+        self.resolver = resolver
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        try:
+            addresses = self.resolver(host, port)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        if not self.allow_private:
+            for address in addresses:  # one internal answer is enough: a mixed answer is a rebinding trick
+                why = refused_address(address)
+                if why is not None:
+                    raise _AddressRefused(host, address, why)
+        error: Exception = httpcore.ConnectError(f"{host} resolved to no address")
+        for address in addresses:
+            try:
+                stream = super().connect_tcp(address, port, _remaining(timeout), local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+                continue
+            return _DeadlineStream(stream)
+        raise error
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's own transport, its connection pool on a :class:`GuardedBackend`."""
+
+    def __init__(self, backend: GuardedBackend, limits: httpx.Limits):
+        super().__init__(limits=limits)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+
+
 # ---------------------------------------------------------------- the fetcher
 
 
-def build_client(http: HttpConfig, *, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """The one shared client. Redirects are followed by Fetcher (robots + pacing per hop)."""
+def build_client(http: HttpConfig, *, transport: httpx.BaseTransport | None = None,
+                 resolver: Resolver = system_resolver) -> httpx.Client:
+    """The one shared client. Redirects are followed by Fetcher (robots + pacing per hop);
+    connections go through a :class:`GuardedBackend` unless a ``transport`` is given."""
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+    if transport is None:
+        transport = GuardedTransport(GuardedBackend(allow_private=http.allow_private_addresses, resolver=resolver),
+                                     limits)
     return httpx.Client(
         headers=_default_headers(http),
         timeout=_timeout(http),
         follow_redirects=False,
         transport=transport,
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        limits=limits,
     )
 
 
@@ -360,8 +536,10 @@ class Fetcher:
 
     ``sleep`` is used for retry back-off only (tests record it); pacing between
     requests to a host always waits in real time. ``body_deadline`` bounds one
-    response in total (default max(60 s, 3 x read_timeout)). ``client`` may be injected
+    request in total (default ``[http] request_deadline``). ``client`` may be injected
     (then the caller closes it); our headers and timeouts are sent per request.
+    ``stop`` (set on SIGINT/SIGTERM) refuses new requests and cuts waits short;
+    ``resolver`` replaces the system's name lookup (tests: a name for 127.0.0.1).
     """
 
     def __init__(
@@ -376,21 +554,36 @@ class Fetcher:
         rng: random.Random | None = None,
         down_for: float = DOWN_FOR,
         body_deadline: float | None = None,
+        stop: threading.Event | None = None,
+        resolver: Resolver = system_resolver,
     ):
         self.http = http
         self.cache = cache
         self._now = now
-        self._sleep = sleep
+        self._stop = stop
+        self._sleep = sleep if sleep is not time.sleep else self._pause
         self._owns_client = client is None
-        self._client = client if client is not None else build_client(http, transport=transport)
+        self._client = client if client is not None else build_client(http, transport=transport, resolver=resolver)
         self._headers = _default_headers(http)
         self._timeout = _timeout(http)
         self._rng = rng or random.Random()
-        self._pacer = HostPacer(http.per_host_concurrency)
+        self._pacer = HostPacer(http.per_host_concurrency, sleep=self._pause)
         self._robots = RobotsCache()
         self._down = DownHosts(down_for)
-        # Seconds one response may take in total, headers to last byte.
-        self._body_deadline = body_deadline if body_deadline is not None else max(60.0, 3 * http.read_timeout)
+        self._scopes: dict[str, OutletScope] = {}
+        # Seconds one request may take in total: connect, headers and the last byte of the body.
+        self._body_deadline = body_deadline if body_deadline is not None else http.request_deadline
+
+    def _pause(self, seconds: float) -> None:
+        """Wait, but not past a stop request."""
+        if self._stop is not None:
+            self._stop.wait(seconds)
+        else:
+            time.sleep(seconds)
+
+    def confine(self, outlet: str, scope: OutletScope) -> None:
+        """From now on, requests made for ``outlet`` stay within ``scope``."""
+        self._scopes[outlet] = scope
 
     def close(self) -> None:
         if self._owns_client:
@@ -425,7 +618,7 @@ class Fetcher:
     def _follow(self, url: str, headers: dict[str, str], outlet: str | None, *, robots: bool = True) -> _Raw:
         current = url
         for _hop in range(self.http.max_redirects + 1):
-            self._admit(current, outlet, robots=robots)
+            self._admit(current, outlet, robots=robots, origin=url)
             raw = self._with_retries(current, headers, outlet)
             location = raw.headers.get("location")
             if raw.status not in REDIRECTS or not location:
@@ -435,9 +628,23 @@ class Fetcher:
         log.info("giving up on %s: more than %d redirects", url, self.http.max_redirects, extra={"outlet": outlet})
         raise TooManyRedirects(url, f"more than {self.http.max_redirects} redirects (last: {current})")
 
-    def _admit(self, url: str, outlet: str | None, *, robots: bool) -> None:
+    def _admit(self, url: str, outlet: str | None, *, robots: bool, origin: str) -> None:
+        """Refuse, before any request, what this outlet may not fetch now (module doc, 0-2)."""
+        scope = self._scopes.get(outlet) if outlet is not None else None
+        if scope is not None:
+            scope.check(url)
+        elif self._stop is not None and self._stop.is_set():
+            raise Interrupted(getattr(self._stop, "reason", "a stop request"))
+        redirected = url != origin
         if urlsplit(url).scheme not in ("http", "https"):
-            raise ClientError(url, "not an http(s) URL")
+            if redirected:
+                raise RedirectRefused(origin, f"redirects to {url[:120]}, not an http(s) URL")
+            raise Refused(url, "not an http(s) URL")
+        if scope is not None and not scope.allows(url):
+            if redirected:
+                raise RedirectRefused(origin, f"redirects to {url[:200]}: {site_of(url)} is not one of the outlet's "
+                                              "hosts (base_url, allowed_hosts)")
+            raise OffSite(url, f"{site_of(url)} is not one of the outlet's hosts (base_url, allowed_hosts)")
         host = host_key(url)
         down = self._down.why_down(host)
         if down is not None:
@@ -469,6 +676,8 @@ class Fetcher:
             raw = self._follow(url, {}, outlet, robots=False)
         except TooManyRedirects:
             return RobotsRules(allow_all=True, note="robots.txt redirect loop"), ROBOTS_TTL  # RFC 9309: unavailable
+        except RedirectRefused:  # to another host: not ours to fetch, so robots.txt is unavailable (RFC 9309)
+            return RobotsRules(allow_all=True, note="robots.txt redirects off-site"), ROBOTS_TTL
         except TimedOut as exc:
             self._down.mark(host, f"robots.txt: {exc}")
             raise
@@ -513,13 +722,32 @@ class Fetcher:
         except httpx.InvalidURL as exc:
             raise ClientError(url, f"invalid URL ({exc})") from None
         with self._pacer.slot(host, self._interval(host)):
+            scope = self._scopes.get(outlet) if outlet is not None else None
+            if scope is not None:
+                scope.check(url)  # a stop or the run's end may have come while waiting for the slot
             started = time.monotonic()
-            response = self._client.send(request, stream=True, follow_redirects=False)
+            deadline = started + self._body_deadline
+            if scope is not None and scope.until is not None:
+                deadline = min(deadline, scope.until)
+            _request.until = deadline
             try:
-                deadline = started + self._body_deadline
-                content = b"" if response.status_code in (204, 304) else _read_capped(response, self.http.max_bytes, url, deadline)
+                response = self._client.send(request, stream=True, follow_redirects=False)
+                try:
+                    content = b"" if response.status_code in (204, 304) else _read_capped(response, self.http.max_bytes, url, deadline)
+                finally:
+                    response.close()
+            except (_DeadlinePassed, TimedOut) as exc:
+                if scope is not None and deadline == scope.until:  # the run's time ran out, not this request's
+                    raise RunTimeExceeded(f"max_run_time {scope.budget}", in_flight=True) from None
+                if isinstance(exc, TimedOut):
+                    raise
+                raise TimedOut(url, f"no complete answer within {deadline - started:.0f}s (request_deadline: "
+                                    "connect, headers and body together)") from None
+            except _AddressRefused as exc:
+                raise PrivateAddress(url, f"{exc}: refused (set [http] allow_private_addresses = true only for "
+                                          "local test sites)") from None
             finally:
-                response.close()
+                _request.until = None
         log.debug("GET %s -> %d, %d bytes, %.2fs", url, response.status_code, len(content), time.monotonic() - started, extra={"outlet": outlet})
         return _Raw(url, response.status_code, {k.lower(): v for k, v in response.headers.items()}, content)
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import MonitorError
+from .errors import Interrupted, MonitorError
 
 
 class LockBusy(MonitorError):
@@ -48,14 +49,16 @@ class Held:
 
 
 @contextmanager
-def outlet_lock(store_path: Path, key: str, *, timeout: float = 60.0, poll: float = 0.2) -> Iterator[Held]:
-    """Hold ``key``'s lock; wait up to ``timeout`` seconds, then raise LockBusy."""
+def outlet_lock(store_path: Path, key: str, *, timeout: float = 60.0, poll: float = 0.2,
+                stop: threading.Event | None = None) -> Iterator[Held]:
+    """Hold ``key``'s lock; wait up to ``timeout`` seconds, then raise LockBusy (or, once
+    ``stop`` is set, Interrupted)."""
     folder = lock_dir(store_path)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{key}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        _acquire(fd, path, key, timeout, poll)
+        _acquire(fd, path, key, timeout, poll, stop)
         held = Held(key=key, resumed=bool(os.pread(fd, 64, 0).strip()))
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -66,13 +69,15 @@ def outlet_lock(store_path: Path, key: str, *, timeout: float = 60.0, poll: floa
         os.close(fd)  # closing releases the flock
 
 
-def _acquire(fd: int, path: Path, key: str, timeout: float, poll: float) -> None:
+def _acquire(fd: int, path: Path, key: str, timeout: float, poll: float, stop: threading.Event | None) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
         except BlockingIOError:
+            if stop is not None and stop.is_set():
+                raise Interrupted(f"{getattr(stop, 'reason', 'a stop request')} while waiting for outlet {key}'s lock")
             if time.monotonic() >= deadline:
                 holder = path.read_text().strip() or "?"
                 raise LockBusy(
@@ -82,8 +87,32 @@ def _acquire(fd: int, path: Path, key: str, timeout: float, poll: float) -> None
             time.sleep(poll)
 
 
+def holds_lock(store_path: Path, key: str, pid: int | None) -> bool:
+    """Is process ``pid`` holding ``key``'s lock right now? (Never creates a lock file.)
+
+    A 'running' row whose process is gone looks like this: nobody holds the lock, or
+    someone else does. Asking the lock rather than the pid survives pid reuse (a
+    restarted container's daemon is pid 1 again).
+    """
+    try:
+        fd = os.open(lock_dir(store_path) / f"{key}.lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # held: by the run's process?
+            return os.pread(fd, 64, 0).strip() == str(pid).encode()
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 @contextmanager
-def outlet_locks(store_path: Path, keys: Iterable[str], *, timeout: float = 60.0) -> Iterator[list[Held]]:
+def outlet_locks(store_path: Path, keys: Iterable[str], *, timeout: float = 60.0,
+                 stop: threading.Event | None = None) -> Iterator[list[Held]]:
     """All of ``keys``' locks, taken in sorted order so two processes cannot deadlock."""
     with ExitStack() as stack:
-        yield [stack.enter_context(outlet_lock(store_path, key, timeout=timeout)) for key in sorted(set(keys))]
+        yield [stack.enter_context(outlet_lock(store_path, key, timeout=timeout, stop=stop))
+               for key in sorted(set(keys))]

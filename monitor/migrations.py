@@ -14,6 +14,10 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
     digests                  every reviewed digest: up to which item (seq) it went
     stories ──< items        items.story_id: copies of one text are one story (m005)
     fingerprints, bands      each item's SimHash + MinHash sketch and its lookup keys
+    items.authors            the authors as a JSON list; runs.degraded: hints that failed (m006)
+    labels                   a user's own verdict on an item (monitor label), against the rules (m007)
+    runs ──< failures        every URL a run could not use: class and message (m008)
+    daemons                  the running `monitor run`'s heartbeat, for `status --max-age`
 """
 
 from __future__ import annotations
@@ -148,6 +152,8 @@ def m005_stories(db: Database) -> None:
     db.create_view("story_items", _STORY_ITEMS_VIEW.strip())
 
 
+_BAND_OVERVIEW_COLUMNS = _OVERVIEW_COLUMNS.replace("relevant, score,", "relevant, band, score,")
+
 
 @MIGRATIONS(name="m006_authors")
 def m006_authors(db: Database) -> None:
@@ -157,6 +163,44 @@ def m006_authors(db: Database) -> None:
     db.table("items").add_column("authors", str, not_null_default="[]")
     db.execute("UPDATE items SET authors = json_array(author) WHERE author IS NOT NULL AND author != ''")
     db.table("runs").add_column("degraded", str)
+
+
+@MIGRATIONS(name="m007_relevance_band_labels")
+def m007_relevance_band_labels(db: Database) -> None:
+    """Three relevance bands (``items.band``: relevant, possibly, not) with the ``reasons`` for doubt,
+    and ``labels``: what a user says an item is, for ``monitor reclassify`` to check the rules against.
+
+    Stored items get the band of their flag; the next ``monitor reclassify`` finds the "possibly" ones.
+    """
+    db.execute("ALTER TABLE items ADD COLUMN band TEXT NOT NULL DEFAULT 'not'")
+    db.execute("ALTER TABLE items ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'")
+    db.execute("UPDATE items SET band = CASE WHEN relevant = 1 THEN 'relevant' ELSE 'not' END")
+    db.table("items").create_index(["band"])
+    labels: dict[str, type] = {"item_id": str, "label": str, "labelled": str}
+    db.table("labels").create(labels, pk="item_id", not_null=["label", "labelled"],
+                              foreign_keys=[("item_id", "items", "id")])
+    for view, where in (("relevant_items", " WHERE relevant = 1"), ("items_overview", "")):
+        db.execute(f"DROP VIEW IF EXISTS {view}")
+        db.create_view(view, f"SELECT {_BAND_OVERVIEW_COLUMNS.strip()} FROM items{where}")
+
+
+@MIGRATIONS(name="m008_runs_failures")
+def m008_runs_failures(db: Database) -> None:
+    """Runs that always show up, failures you can act on, the daemon's heartbeat.
+
+    A run's row is written when it starts (``status = 'running'``, with the ``pid``),
+    so a killed run still shows; ``failures`` holds every URL it could not use.
+    """
+    db.table("runs").add_column("pid", int)
+    failures = {"id": int, "run_id": int, "outlet": str, "at": str, "url": str, "class": str, "message": str,
+                "source": str}
+    db.table("failures").create(failures, pk="id", not_null=["run_id", "outlet", "at", "url", "class"],
+                                foreign_keys=[("run_id", "runs", "id")])
+    db.table("failures").create_index(["outlet", "id"])
+    db.table("failures").create_index(["run_id"])
+    db.table("failures").create_index(["class"])
+    daemons = {"pid": int, "started": str, "heartbeat": str, "last_cycle": str}
+    db.table("daemons").create(daemons, pk="pid", not_null=["started", "heartbeat"])
 
 
 def _create_items(db: Database) -> None:

@@ -82,11 +82,23 @@ class Hit:
     in_title: bool = False
 
 
+Band = Literal["relevant", "possibly", "not"]
+BANDS: tuple[Band, ...] = ("relevant", "possibly", "not")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Relevance:
     relevant: bool
     score: float
     hits: tuple[Hit, ...] = ()
+    # "possibly": near the threshold, or strong evidence the rules demoted; reasons say why
+    band: Band = "not"
+    reasons: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # relevant <=> band "relevant", so callers that only know the boolean stay consistent
+        if self.relevant != (self.band == "relevant"):
+            object.__setattr__(self, "band", "relevant" if self.relevant else "not")
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -149,13 +161,26 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Failure:
+    """One URL a run could not use, as recorded in the ``failures`` table."""
+
+    url: str
+    kind: str  # the class a person acts on: "blocked 403", "timeout", "not an article" ... (errors.kind)
+    message: str
+    source: str  # "article", or the discovery source it came from ("feed", "listing" ...)
+
+
+RunStatus = Literal["running", "ok", "failing", "interrupted"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OutletRun:
-    """One outlet's run, as recorded in the ``runs`` table."""
+    """One outlet's run, as recorded in the ``runs`` table (its failures in ``failures``)."""
 
     outlet: str
     started: datetime
     finished: datetime
-    status: Literal["ok", "failing"]
+    status: RunStatus
     seen: int = 0
     new: int = 0
     updated: int = 0
@@ -165,4 +190,10 @@ class OutletRun:
     error: str | None = None  # reason when failing: "blocked (403)", "timeout", ...
     feed_all_new: bool = False  # no feed entry was known: the window overflowed (adaptive polling)
     catch_up: bool = False  # this run walked listing/search pages to full depth
+    failures: tuple[Failure, ...] = ()  # every URL that failed, in the order met
     degraded: str | None = None  # the outlet's hints that failed on its pages, e.g. "selector title=h1.x matched nothing (3 pages)"
+
+    @property
+    def cut_short(self) -> bool:
+        """Stopped before its end (a signal, max_run_time): articles may wait behind a 304 feed."""
+        return self.status == "interrupted" or (self.error or "").startswith("run time exceeded")

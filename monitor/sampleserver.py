@@ -385,6 +385,37 @@ def _slow(handler: _Handler, target: str) -> None:
     _ok(handler, "<p>finally</p>")
 
 
+def _slow_article(handler: _Handler, target: str) -> None:
+    """``?n=N&seconds=S``: a complete article page (report N), after S seconds."""
+    query = _query(target)
+    time.sleep(float(query.get("seconds", "1")))
+    n = int(query.get("n", "0"))
+    paragraphs = "".join(f"<p>Paragraph {p} of slow report {n}: the ministry published figures on shipping.</p>"
+                         for p in range(4))
+    page = (f'<!doctype html><html lang="en"><head><title>Slow report {n}</title>'
+            f'<link rel="canonical" href="{handler.server.base_url}/_trouble/slow-article?n={n}">'
+            f'<meta property="article:published_time" content="2026-11-02T10:{n % 60:02d}:00Z"></head>'
+            f"<body><article><h1>Slow report number {n}</h1>{paragraphs}</article></body></html>")
+    handler._answer(Response(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"}), False)
+
+
+def _trickle_headers(handler: _Handler, target: str) -> None:
+    """``?bytes=N&every=S``: the status line, then a header one byte every S seconds (never a body)."""
+    query = _query(target)
+    count, every = int(query.get("bytes", "100")), float(query.get("every", "0.1"))
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    for _ in range(count):
+        time.sleep(every)
+        handler.wfile.write(b"x")
+        handler.wfile.flush()
+    handler.close_connection = True
+
+
+def _redirect(handler: _Handler, target: str) -> None:
+    """``?to=URL``: a 302 to anywhere (another host, 169.254.169.254, a non-http scheme)."""
+    handler._answer(Response(302, b"", {"Location": _query(target).get("to", "/")}), False)
+
+
 def _loop(handler: _Handler, target: str) -> None:
     step = int(_query(target).get("n", "0"))
     location = f"/_trouble/loop?n={(step + 1) % 2}"  # /loop?n=0 -> ?n=1 -> ?n=0 ...
@@ -525,10 +556,13 @@ TROUBLE: dict[str, Callable[[_Handler, str], None]] = {
     "always500": _always500,  # ?code=503 for another 5xx
     "status": _status,  # ?code=N: any status with a small page (404, 410, 451 ...)
     "slow": _slow,  # ?seconds=N before answering
+    "slow-article": _slow_article,  # ?n=N&seconds=S: a real article page, after S seconds
+    "redirect": _redirect,  # ?to=URL: 302 to anywhere
     "loop": _loop,  # redirect loop
     "hops": _hops,  # ?n=N redirects, then 200
     "big": _big,  # ?mb=8 of HTML, streamed (?no_length to omit Content-Length)
     "trickle": _trickle,  # ?bytes=N&every=S: one byte at a time
+    "trickle-headers": _trickle_headers,  # ?bytes=N&every=S: the headers one byte at a time
     "gzip-bomb": _gzip_bomb,  # ?mb=32 of zeros, gzipped
     "lying-charset": _lying_charset,  # header utf-8, bytes cp1252
     "latin1-meta": _latin1_meta,  # no header charset, <meta charset=windows-1252> (?style=http-equiv)
@@ -627,6 +661,8 @@ def sample_config_text(base_urls: dict[str, str], *, store_path: Path | str = "m
                     else f"{line}\nenabled = false")
         elif table == "http" and line.startswith("per_host_interval"):
             line = f"per_host_interval = {per_host_interval}          # the sample sites are local"
+        elif table == "http" and line.startswith("allow_private_addresses"):
+            line = "allow_private_addresses = true   # the sample sites are on 127.0.0.1"
         elif table == "store" and line.startswith("path"):
             line = "path = " + json.dumps(str(store_path))
         lines.append(line)

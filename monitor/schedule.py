@@ -17,8 +17,12 @@ the outlet's ``min_interval`` and makes it a catch-up run (listing/search pages 
 their times: only the catch-up run is brought forward.
 
 SIGTERM/SIGINT set ``ctx.stop``: no new run starts, a run in progress stops after its
-current article (each article is its own transaction), and the process exits 0 within
-``shutdown_timeout`` seconds.
+current article (each article is its own transaction) and is recorded 'interrupted', and
+the process exits 0 within ``shutdown_timeout`` seconds.
+
+The daemon writes a heartbeat (table ``daemons``) every ``HEARTBEAT`` seconds and after
+each run; ``monitor status --max-age`` (the Docker HEALTHCHECK) exits 1 when it goes
+stale or no run has completed in that time, so a crash-looping daemon is caught.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import signal
 import threading
 from collections import deque
 from contextlib import ExitStack, contextmanager
@@ -49,6 +52,7 @@ DEFAULT_MAX_FACTOR = 4.0  # ... and max_interval (default: four times the schedu
 JITTER_SHARE = 0.1  # each run starts up to 10 % of the interval late ...
 MAX_JITTER = 60.0  # ... but never more than a minute, so outlets sharing a schedule spread out
 DAEMON_LOCK = "_daemon"  # not a valid outlet key, so it cannot clash with one
+HEARTBEAT = 60.0  # seconds between the daemon's heartbeats in the store
 
 
 # ---------------------------------------------------------------- adaptive cadence
@@ -113,6 +117,12 @@ def _cron_trigger(schedule: Schedule) -> Any:
     return CronTrigger.from_crontab(schedule.cron, timezone=timezone.utc)
 
 
+def _interval_trigger_plain(seconds: float) -> Any:
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    return IntervalTrigger(seconds=seconds, timezone=timezone.utc)
+
+
 def _interval_trigger(seconds: float) -> Any:
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -166,6 +176,9 @@ class Daemon:
         now = self.ctx.now()
         for key, outlet in self.outlets.items():
             self._add_job(outlet, self._first_run(key, now))
+        self.started = now
+        self.ctx.store.daemon_beat(os.getpid(), now=now, started=now)
+        self.scheduler.add_job(self._beat, _interval_trigger_plain(HEARTBEAT), id="_heartbeat", name="heartbeat")
         self.scheduler.start(paused=True)  # so the startup line comes before any run's line
         for key in self.outlets:
             self._publish(key)
@@ -191,7 +204,14 @@ class Daemon:
         else:
             log.warning("stopping with %s still running after %gs: its article in hand is rolled back",
                         ", ".join(sorted(self._busy)), self.shutdown_timeout, extra={"event": "stop"})
+            reason = getattr(self.ctx.stop, "reason", "a stop request")
+            self.ctx.store.abandon_runs(os.getpid(), now=self.ctx.now(), why=(
+                f"interrupted by {reason}: the request in hand did not end within {self.shutdown_timeout:g}s"))
+        self.ctx.store.daemon_gone(os.getpid())
         return idle
+
+    def _beat(self) -> None:
+        self.ctx.store.daemon_beat(os.getpid(), now=self.ctx.now(), started=self.started)
 
     def wait_idle(self, timeout: float) -> bool:
         with self._idle:
@@ -240,7 +260,7 @@ class Daemon:
                     # A resumed run follows one that was killed or stopped: its feed may answer 304
                     # over articles it never fetched, so read every source again.
                     run = poll_outlet(self.outlets[key], self.ctx, catch_up=cadence.catch_up or held.resumed)
-                    if self.ctx.stop.is_set():
+                    if run.cut_short:
                         held.unfinished()
             except LockBusy:
                 log.warning("skipped: locked by pid %s (a cron `monitor poll`?); next run %s",
@@ -248,6 +268,8 @@ class Daemon:
                             extra={"outlet": key, "event": "locked"})
                 return
         self.history.append(run)
+        if not run.cut_short:
+            self.ctx.store.daemon_beat(os.getpid(), now=self.ctx.now(), started=self.started, cycle=True)
         if cadence.after(run) and not self.ctx.stop.is_set():
             self._reschedule(key)
         self._publish(key)
@@ -338,16 +360,6 @@ def daemon_lock(store_path: Path) -> Iterator[None]:
             raise LockBusy(f"another `monitor run` (pid {lock_holder(store_path, DAEMON_LOCK)}) already "
                            f"schedules {store_path}; run one daemon per database") from None
         yield
-
-
-def install_signal_handlers(stop: threading.Event) -> None:
-    """SIGTERM (docker stop, systemd) and SIGINT (Ctrl-C) ask for a clean stop."""
-
-    def handle(signum: int, frame: object) -> None:
-        stop.set()  # only this: logging from a signal handler can deadlock
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, handle)
 
 
 # ---------------------------------------------------------------- formatting

@@ -35,8 +35,8 @@ from sqlite_utils import Database
 
 from monitor import identity, seedformat, stories
 from monitor.config import StoriesConfig
-from monitor.errors import StoreError
-from monitor.migrations import MIGRATIONS
+from monitor.errors import NoStore, StoreError, StoreUnusable
+from monitor.migrations import MIGRATIONS, migration_names
 from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
 from monitor.urls import canonical_url, identity_key
 
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-JSON_COLUMNS = ("tags", "rules", "hits", "authors")
+JSON_COLUMNS = ("tags", "rules", "hits", "reasons", "authors")
 # Dates an edit may leave out: keep what the first fetch found rather than lose it.
 _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
@@ -71,19 +71,33 @@ def _locked(method: Callable[Concatenate[Store, P], T]) -> Callable[Concatenate[
 class Store:
     """Items, their URLs and versions, runs and the HTTP cache in one SQLite file."""
 
-    def __init__(self, path: str | Path, *, stories: StoriesConfig | None = None) -> None:
+    def __init__(self, path: str | Path, *, stories: StoriesConfig | None = None, create: bool = True) -> None:
+        """Open (and migrate) the store at ``path``.
+
+        ``create=False`` is for commands that only read: a path with no store raises
+        :class:`NoStore` instead of quietly creating an empty one. ``created`` says
+        whether this open made the file. A file that cannot serve as a store (not
+        SQLite, corrupt, unwritable, a newer schema) raises :class:`StoreUnusable`.
+        """
         self.path = Path(path)
         self.stories_config = stories or StoriesConfig()  # story thresholds ([stories] in the config)
-        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        self.db = Database(conn)
+        self.created = not self.path.exists()
+        if self.created and not create:
+            raise NoStore(self.path)
         self._lock = threading.RLock()  # one writer per Store, whatever the thread
-        self._configure()
-        self._migrate()
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            self.db = Database(conn)
+            self._check_schema()  # before anything is written
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise unusable(self.path, exc) from exc
         self.validators = HttpCache(self)
 
     @classmethod
-    def open(cls, path: str | Path, *, stories: StoriesConfig | None = None) -> Store:
-        return cls(path, stories=stories)
+    def open(cls, path: str | Path, *, stories: StoriesConfig | None = None, create: bool = True) -> Store:
+        return cls(path, stories=stories, create=create)
 
     def close(self) -> None:
         self.db.close()
@@ -101,6 +115,16 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous = NORMAL")
+
+    def _check_schema(self) -> None:
+        """A store a newer monitor has migrated must not be written by this one."""
+        known = set(migration_names())
+        unknown = [m.name for m in MIGRATIONS.applied(self.db) if m.name not in known]
+        if unknown:
+            raise StoreUnusable(
+                f"{self.path}: written by a newer monitor (schema {unknown[-1]}, unknown to this release)"
+                " — upgrade monitor, or point --db / MONITOR_DB at a store of this release"
+            )
 
     def _migrate(self) -> None:
         if not MIGRATIONS.pending(self.db):
@@ -132,6 +156,8 @@ class Store:
                 self.db.execute("COMMIT")
             except BaseException as error:
                 self.db.rollback()
+                if isinstance(error, sqlite3.DatabaseError) and environment_fault(error):
+                    raise unusable(self.path, error) from error  # corrupt, read-only, disk full
                 if isinstance(error, sqlite3.OperationalError):
                     raise StoreError(f"{self.path}: {error}") from error
                 raise
@@ -264,6 +290,33 @@ class Store:
             if not changed:
                 self.get_item(item_id)  # KeyError for an unknown id
         return changed
+
+    # --- a user's labels (monitor label / reclassify) --------------------------
+
+    @_locked
+    def find_item(self, ref: str) -> dict[str, Any] | None:
+        """An item by id, by an unambiguous id prefix (6+ characters) or by any URL it was seen at."""
+        if "/" in ref:
+            return self.find_by_url(ref)
+        rows = self.db.execute("SELECT id FROM items WHERE id LIKE ? LIMIT 2", [ref.lower() + "%"]).fetchall()
+        if len(rows) == 1 and (len(ref) >= 6 or rows[0][0] == ref):
+            return self.get_item(rows[0][0])
+        return None
+
+    def set_label(self, item_id: str, label: str, *, now: datetime) -> None:
+        """Record what a user says an item is ("relevant" or "not"); the latest label wins."""
+        if label not in ("relevant", "not"):
+            raise ValueError(f"label must be 'relevant' or 'not', not {label!r}")
+        with self._write():
+            self.get_item(item_id)  # KeyError for an unknown item
+            self.db.table("labels").upsert({"item_id": item_id, "label": label, "labelled": iso(now)}, pk="item_id")
+
+    @_locked
+    def labelled_items(self) -> list[dict[str, Any]]:
+        """Every labelled item with its current band, oldest label first."""
+        sql = ("SELECT l.item_id, l.label, l.labelled, i.band, i.score, i.title, i.url, i.reasons"
+               " FROM labels l JOIN items i ON i.id = l.item_id ORDER BY l.labelled, l.item_id")
+        return [_decode(row) for row in self.db.query(sql)]
 
     # --- stories (monitor.stories) ---------------------------------------------
 
@@ -474,14 +527,54 @@ class Store:
         return {outlet: {"items": n, "relevant": rel} for outlet, n, rel in self.db.execute(sql).fetchall()}
 
     # --- runs ----------------------------------------------------------------
+    # A run's row is written when it starts ('running', with the pid) and finished as
+    # ok / failing / interrupted, so a killed run still shows (monitor.status tells a
+    # 'running' row whose process is gone from one still going).
 
     def record_run(self, run: OutletRun) -> int:
-        row = asdict(run) | {"started": iso(run.started), "finished": iso(run.finished)}
+        """Record a whole run at once (a run that was never begun, e.g. imported history)."""
+        row = _run_columns(run)
         sql = f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
         with self._write():
             run_id = self.db.execute(sql, list(row.values())).lastrowid
+            assert run_id is not None
+            self._put_failures(run_id, run)
+        return run_id
+
+    def begin_run(self, outlet: str, *, started: datetime, catch_up: bool, pid: int) -> int:
+        """A 'running' row for a run starting now. Older 'running' rows of the outlet were
+        left by a process that died: one outlet's runs never overlap (monitor.lock)."""
+        with self._write():
+            self.db.execute(
+                "UPDATE runs SET status = 'interrupted', error = COALESCE(error, 'interrupted (process gone)')"
+                " WHERE outlet = ? AND status = 'running'", [outlet])
+            run_id = self.db.execute(
+                "INSERT INTO runs (outlet, started, status, catch_up, pid) VALUES (?, ?, 'running', ?, ?)",
+                [outlet, iso(started), int(catch_up), pid]).lastrowid
         assert run_id is not None
         return run_id
+
+    def finish_run(self, run_id: int, run: OutletRun) -> None:
+        """Write a begun run's outcome and its failures in one transaction."""
+        row = _run_columns(run)
+        sets = ", ".join(f"{name} = ?" for name in row)
+        with self._write():
+            self.db.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*row.values(), run_id])
+            self._put_failures(run_id, run)
+
+    def abandon_runs(self, pid: int, *, now: datetime, why: str) -> int:
+        """Mark this process's unfinished runs interrupted (a stop that could not wait for them)."""
+        with self._write():
+            return self.db.execute(
+                "UPDATE runs SET status = 'interrupted', finished = ?, error = ? WHERE pid = ? AND status = 'running'",
+                [iso(now), why, pid]).rowcount
+
+    def _put_failures(self, run_id: int, run: OutletRun) -> None:
+        stamp = iso(run.finished)
+        self.db.conn.executemany(
+            'INSERT INTO failures (run_id, outlet, at, url, "class", message, source) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            [(run_id, run.outlet, stamp, f.url, f.kind, f.message, f.source) for f in run.failures],
+        )
 
     @_locked
     def runs(self, outlet: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -491,6 +584,28 @@ class Store:
         return list(self.db.query(sql, [*params, limit]))
 
     @_locked
+    def failures(self, outlet: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The outlet's latest failures, newest first."""
+        sql = ('SELECT id, run_id, at, url, "class", message, source FROM failures WHERE outlet = ?'
+               " ORDER BY id DESC LIMIT ?")
+        return list(self.db.query(sql, [outlet, limit]))
+
+    @_locked
+    def failure_counts(self, run_id: int) -> list[dict[str, Any]]:
+        """One run's failures by class: count and first URL, most frequent first."""
+        sql = ('SELECT "class", COUNT(*) AS count, MIN(id) AS first_id FROM failures WHERE run_id = ?'
+               ' GROUP BY "class" ORDER BY count DESC, "class"')
+        rows = list(self.db.query(sql, [run_id]))
+        for row in rows:
+            row["first_url"] = self.db.execute("SELECT url FROM failures WHERE id = ?", [row.pop("first_id")]).fetchone()[0]
+        return rows
+
+    @_locked
+    def last_completed_run(self) -> str | None:
+        """When the newest run that got to its end (ok or failing) finished."""
+        return self.db.execute("SELECT MAX(finished) FROM runs WHERE status IN ('ok', 'failing')").fetchone()[0]
+
+    @_locked
     def outlet_status(self) -> list[dict[str, Any]]:
         """Per outlet: items, relevant, last run, last success, last error, failing streak."""
         counts = self.counts_by_outlet()
@@ -498,25 +613,46 @@ class Store:
         return [self._status_of(name, counts.get(name, {})) for name in sorted(outlets | set(counts))]
 
     def _status_of(self, outlet: str, counts: dict[str, int]) -> dict[str, Any]:
-        newest = "SELECT id, finished, status, error, degraded FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
+        newest = "SELECT id, finished, status, error, pid, started, degraded FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
         last = self.db.execute(newest.format(""), [outlet]).fetchone()
         ok = self.db.execute(newest.format("AND status = 'ok'"), [outlet]).fetchone()
-        failed = self.db.execute(newest.format("AND status != 'ok'"), [outlet]).fetchone()
-        streak_sql = "SELECT COUNT(*) FROM runs WHERE outlet = ? AND id > ? AND status != 'ok'"
+        failed = self.db.execute(newest.format("AND status = 'failing'"), [outlet]).fetchone()
+        streak_sql = "SELECT COUNT(*) FROM runs WHERE outlet = ? AND id > ? AND status = 'failing'"
         streak = self.db.execute(streak_sql, [outlet, ok[0] if ok else 0]).fetchone()[0]
         return {
             "outlet": outlet,
             "items": counts.get("items", 0),
             "relevant": counts.get("relevant", 0),
-            "last_run": last[1] if last else None,
+            "last_run": (last[1] or last[5]) if last else None,
             "last_status": last[2] if last else None,
+            "last_run_error": last[3] if last else None,
+            "last_run_pid": last[4] if last else None,
             "last_success": ok[1] if ok else None,
             "last_error": failed[3] if failed else None,
             "last_error_at": failed[1] if failed else None,
             "failing_streak": streak,
-            "degraded": last[4] if last else None,
+            "degraded": last[6] if last else None,
         }
 
+    # --- the daemon's heartbeat (monitor.schedule, status --max-age) ------------
+
+    def daemon_beat(self, pid: int, *, now: datetime, started: datetime | None = None, cycle: bool = False) -> None:
+        """The daemon is alive (and, with ``cycle``, has just completed an outlet's run)."""
+        sql = (
+            "INSERT INTO daemons (pid, started, heartbeat, last_cycle) VALUES (?, ?, ?, ?) ON CONFLICT(pid)"
+            " DO UPDATE SET heartbeat = excluded.heartbeat, last_cycle = COALESCE(excluded.last_cycle, last_cycle)"
+        )
+        with self._write():
+            self.db.execute(sql, [pid, iso(started or now), iso(now), iso(now) if cycle else None])
+
+    def daemon_gone(self, pid: int) -> None:
+        """A daemon stopping cleanly withdraws its heartbeat (a killed one leaves it to go stale)."""
+        with self._write():
+            self.db.execute("DELETE FROM daemons WHERE pid = ?", [pid])
+
+    @_locked
+    def daemons(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM daemons ORDER BY heartbeat DESC"))
 
     # --- digests (monitor.digest) ---------------------------------------------
 
@@ -524,14 +660,16 @@ class Store:
         """The newest item's ``seq``; -1 for an empty store. Digests stop here."""
         return self.db.execute("SELECT COALESCE(MAX(seq), -1) FROM items").fetchone()[0]
 
-    def digest_items(self, *, after_seq: int, upto_seq: int, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Relevant items with ``after_seq < seq <= upto_seq`` (first seen on or after ``since``).
+    def digest_items(
+        self, *, after_seq: int, upto_seq: int, since: datetime | None = None, band: str = "relevant"
+    ) -> list[dict[str, Any]]:
+        """Items of a relevance band with ``after_seq < seq <= upto_seq`` (first seen on or after ``since``).
 
         ``seq`` is assigned inside the write transaction, so unlike a timestamp it
         cannot let an item committed late slip behind a digest's watermark.
         """
-        where = "relevant = 1 AND seq > ? AND seq <= ?"
-        params: list[Any] = [after_seq, upto_seq]
+        where = "band = ? AND seq > ? AND seq <= ?"
+        params: list[Any] = [band, after_seq, upto_seq]
         if since is not None:
             where += " AND first_seen >= ?"
             params.append(iso(since))
@@ -649,6 +787,31 @@ class HttpCache:
 # --- row helpers -------------------------------------------------------------
 
 
+_ENVIRONMENT_FAULTS = ("file is not a database", "malformed", "corrupt", "readonly", "unable to open",
+                       "disk I/O", "database or disk is full")
+
+
+def environment_fault(error: sqlite3.DatabaseError) -> bool:
+    """The file or the disk is at fault, not a query (a bug) or a lock held too long."""
+    return any(text in str(error) for text in _ENVIRONMENT_FAULTS)
+
+
+def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreUnusable:
+    """SQLite's complaint about ``path`` as one line: what is wrong and what to do."""
+    text = str(error)
+    if "file is not a database" in text:
+        return StoreUnusable(f"{path}: not an SQLite database — check that --db / MONITOR_DB names the "
+                             "monitor store, or restore the store from a backup")
+    if "malformed" in text or "corrupt" in text:
+        return StoreUnusable(f"{path}: the store is corrupt ({text}) — check it with "
+                             f"`sqlite3 {path} 'PRAGMA integrity_check'` and restore it from a backup")
+    if any(fault in text for fault in ("readonly", "unable to open", "disk I/O", "full")):
+        return StoreUnusable(f"{path}: cannot open the store for writing ({text}) — check that the path is "
+                             "a file in an existing folder, that this user may write to both, and the free space")
+    return StoreUnusable(f"{path}: the store cannot be used ({text}) — check the path, or restore it from a backup")
+
+
+
 def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
     """The columns an article writes, and rewrites when the outlet edits it."""
     return {
@@ -671,15 +834,24 @@ def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
     }
 
 
+def _run_columns(run: OutletRun) -> dict[str, Any]:
+    row = {name: getattr(run, name) for name in (
+        "outlet", "status", "seen", "new", "updated", "relevant", "failed", "not_modified", "error", "degraded")}
+    return row | {"started": iso(run.started), "finished": iso(run.finished), "feed_all_new": int(run.feed_all_new),
+                  "catch_up": int(run.catch_up)}
+
+
 def _relevance_columns(relevance: Relevance | None) -> dict[str, Any]:
     if relevance is None:
-        return {"relevant": 0, "score": 0.0, "rules": "[]", "hits": "[]"}
+        return {"relevant": 0, "band": "not", "score": 0.0, "rules": "[]", "hits": "[]", "reasons": "[]"}
     hits = [asdict(hit) for hit in relevance.hits]
     return {
         "relevant": int(relevance.relevant),
+        "band": relevance.band,
         "score": float(relevance.score),
         "rules": json.dumps(list(relevance.rules), ensure_ascii=False),
         "hits": json.dumps(hits, ensure_ascii=False),
+        "reasons": json.dumps(list(relevance.reasons), ensure_ascii=False),
     }
 
 

@@ -150,6 +150,12 @@ def absolute_url(base: str, href: str | None) -> str | None:
     return url
 
 
+def site_of(url: str) -> str:
+    """The host an outlet is confined to, as ``same_site`` compares it: ``host[:port]``,
+    lower-case, IDNA, without ``www.`` or a default port. ValueError for a non-http(s) URL."""
+    return _canonical_netloc(_split_http(url))
+
+
 def same_site(a: str, b: str) -> bool:
     """True when both URLs are on one host (ignoring ``www.``, case and default ports)."""
     return _canonical_netloc(_split_http(a)) == _canonical_netloc(_split_http(b))

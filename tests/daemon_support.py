@@ -18,7 +18,8 @@ from monitor import config as config_mod
 from monitor.config import Config, OutletConfig
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST_HTTP = {"per_host_interval": 0.0, "retries": 0, "connect_timeout": 2, "read_timeout": 5}
+FAST_HTTP = {"per_host_interval": 0.0, "retries": 0, "connect_timeout": 2, "read_timeout": 5,
+             "allow_private_addresses": True}  # the test sites are on 127.0.0.1
 
 
 # ---------------------------------------------------------------- a generated site
@@ -87,12 +88,12 @@ def write_config(folder: Path, outlets: Iterable[OutletConfig], *, http: dict[st
 def _outlet_table(o: OutletConfig) -> dict[str, Any]:
     table: dict[str, Any] = {"name": o.name, "language": o.language, "base_url": o.base_url, "adapter": o.adapter,
                              "schedule": o.schedule.text, "timezone": o.timezone, "max_pages": o.max_pages}
-    for name in ("feeds", "listings", "search", "search_queries", "sitemaps", "drop"):
+    for name in ("feeds", "listings", "search", "search_queries", "sitemaps", "drop", "allowed_hosts"):
         if getattr(o, name):
             table[name] = list(getattr(o, name))
     if o.article_pattern:
         table["article_pattern"] = o.article_pattern
-    for name in ("min_interval", "max_interval"):
+    for name in ("min_interval", "max_interval", "max_run_time"):
         if getattr(o, name) is not None:
             table[name] = f"{getattr(o, name).total_seconds():g}s"
     return table

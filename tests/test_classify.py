@@ -164,14 +164,16 @@ def test_hits_carry_rule_family_and_matched_text(rules: Ruleset) -> None:
     result = classify(rules, "", "Cuba rechaza la trata de personas")
     assert to_json(result) == {
         "relevant": True,
+        "band": "relevant",
         "score": 3.0,
         "hits": [{"rule": "trata-de-personas", "text": "trata de personas", "family": "trafficking", "weight": 3.0}],
+        "reasons": [],
     }
 
 
 def test_json_keys_in_documented_order(rules: Ruleset) -> None:
     result = to_json(classify(rules, "", "human trafficking"))
-    assert list(result) == ["relevant", "score", "hits"]
+    assert list(result) == ["relevant", "band", "score", "hits", "reasons"]
     assert list(result["hits"][0]) == ["rule", "text", "family", "weight"]
 
 
@@ -402,7 +404,11 @@ base_url = "https://example.org/"
         ),
         (
             '[relevance.rules.trafficking-word]\nexclude = ["@drug"]\n',
-            'config.toml:7: relevance.rules.trafficking-word.exclude: expected a known set (@drugs, @arms, @wildlife, @fuel, @goods, @influence, @slave-trade), got "@drug"',
+            (
+                "config.toml:7: relevance.rules.trafficking-word.exclude: expected a known set (@drugs, @arms, @wildlife, "
+                "@fuel, @goods, @influence, @violent-crimes, @financial-crimes, @deception, @exploitation, @workplace, "
+                '@smugglers, @danger, @people-moving, @slave-trade), got "@drug"'
+            ),
         ),
         (
             '[relevance.rules.mine]\nfamily = "smuggling"\nweight = 1\npatterns = ["[human]"]\n',
@@ -436,3 +442,144 @@ def test_error_without_a_config_file_still_names_the_key() -> None:
 def test_bundled_rules_compile_with_a_source() -> None:
     ruleset = compile_rules({}, source=Source(Path("config.toml"), ""))
     assert len(ruleset.rules) >= 15
+
+
+# ---------------------------------------------------------------- subject or mention; described crimes (issue 16)
+
+FILLER_EN = "The council met again on Tuesday to discuss the budget, the new bus routes and the repairs to the school roof."
+FILLER_ES = "El consejo volvió a reunirse el martes para hablar del presupuesto, de las nuevas rutas de autobús y del techo de la escuela."
+
+
+@pytest.mark.parametrize(
+    ("body", "band"),
+    [
+        # crime lists: the phrase is one entry among other crimes
+        ("The treaty targets terrorism, kidnapping, money laundering and trafficking in persons, the ministers said.", "not"),
+        ("El acuerdo combate el narcotráfico, el lavado de dinero, el secuestro y la trata de personas.", "not"),
+        # the same phrase as the subject
+        ("The ministers signed a treaty against trafficking in persons.", "relevant"),
+        ("Los ministros firmaron un acuerdo contra la trata de personas.", "relevant"),
+        # a list with one other crime is not a list ("drug trafficking and human trafficking share routes")
+        ("Drug trafficking and human trafficking use the same routes, the report says.", "relevant"),
+    ],
+)
+def test_a_phrase_in_a_list_of_crimes_is_a_mention(rules: Ruleset, body: str, band: str) -> None:
+    result = classify(rules, "", body)
+    assert result.band == band, to_json(result)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        (
+            "Police seized cocaine and heroin at the port. The cartel moved cocaine, fentanyl and weapons north. "
+            "Officers found guns and more cocaine in a truck. One officer said the gang may also engage in human trafficking."
+        ),
+        (
+            "La policía decomisó cocaína y marihuana en el puerto. El cártel movía cocaína, armas y municiones. "
+            "En un camión hallaron fusiles y más droga. Un agente dijo que la banda también podría dedicarse a la trata de personas."
+        ),
+    ],
+    ids=["en", "es"],
+)
+def test_an_item_mostly_about_other_crimes_is_at_most_possibly(rules: Ruleset, body: str) -> None:
+    result = classify(rules, "", body)
+    assert result.band == "possibly" and not result.relevant
+    assert result.reasons and result.reasons[-1].startswith("mostly about other crimes or goods")
+
+
+@pytest.mark.parametrize("filler", [FILLER_EN, FILLER_ES], ids=["en", "es"])
+def test_a_passing_mention_deep_in_a_long_article_is_possibly(rules: Ruleset, filler: str) -> None:
+    mention = "The mayor also recalled a case of human trafficking from years ago."
+    paragraphs = [filler] * 14  # about 300 words
+    deep = classify(rules, "", "\n".join(paragraphs[:8] + [mention] + paragraphs[8:]))
+    assert deep.band == "possibly" and "passing mention" in deep.reasons[-1]
+    in_lede = classify(rules, "", "\n".join([mention] + paragraphs))
+    in_title = classify(rules, "Human trafficking case recalled", "\n".join(paragraphs[:8] + [mention] + paragraphs[8:]))
+    twice = classify(rules, "", "\n".join(paragraphs[:4] + [mention] + paragraphs[4:10] + [mention] + paragraphs[10:]))
+    assert (in_lede.band, in_title.band, twice.band) == ("relevant", "relevant", "relevant")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Washington says the Cuban medical missions amount to forced labour, since officials hold the doctors' passports.",
+        "The State Department called the program of Cuban doctors abroad exploitative and coercive.",
+        "El Departamento de Estado calificó de trabajo forzoso a las brigadas médicas cubanas en el exterior.",
+        "Según Washington, la colaboración médica cubana es una forma de explotación de los profesionales de la salud.",
+    ],
+)
+def test_forced_labour_accusation_about_medical_missions_without_a_trafficking_word(rules: Ruleset, body: str) -> None:
+    result = classify(rules, "", body)
+    assert result.relevant, to_json(result)
+    assert "medical-missions" in result.rules
+
+
+@pytest.mark.parametrize(
+    ("body", "relevant"),
+    [
+        ("The women were lured to Spain with fake job offers and forced into prostitution on arrival.", True),
+        ("Recruiters promised well-paid jobs abroad; once there, the men were held captive and made to work unpaid.", True),
+        ("Las jóvenes fueron captadas con falsas ofertas de empleo y obligadas a prostituirse en bares de la frontera.", True),
+        ("Los reclutaron con engaños en sus pueblos y al llegar les quitaron los pasaportes y los tenían sin salario.", True),
+        # deception without exploitation is fraud, not trafficking
+        ("Fake job offers on social media cost applicants thousands of dollars in fees.", False),
+        ("Estafadores publicaban falsas ofertas de empleo y cobraban una comisión a los aspirantes.", False),
+    ],
+)
+def test_exploitation_described_not_named(rules: Ruleset, body: str, relevant: bool) -> None:
+    result = classify(rules, "", body)
+    assert result.relevant is relevant, to_json(result)
+
+
+@pytest.mark.parametrize(
+    ("body", "relevant"),
+    [
+        ("Smugglers crammed forty migrants into a small boat that capsized off the coast.", True),
+        ("Los coyotes abandonaron a los migrantes en la selva, sin agua ni comida.", True),
+        ("Detienen a dos hombres que llegaron en lancha desde México para organizar una salida ilegal del país.", True),
+        ("Dos embarcaciones naufragaron frente a la costa; los migrantes habían sido traficados por una red.", True),
+        # no smuggler: migration and rafters only
+        ("La Guardia Costera repatrió a 20 balseros que habían participado en una salida ilegal.", False),
+        ("The Coast Guard returned 40 migrants found on a rustic vessel in the Florida Straits.", False),
+        # smugglers of goods near migrants are excluded
+        ("Cigarette smugglers used the same trails as migrants, police said.", False),
+    ],
+)
+def test_smuggling_framed_as_danger_to_people(rules: Ruleset, body: str, relevant: bool) -> None:
+    result = classify(rules, "", body)
+    assert result.relevant is relevant, to_json(result)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "band", "reason"),
+    [
+        ("", "Workers describe forced labour on the farms.", "possibly", "score 2 is below the threshold 3"),
+        ("", "The smugglers and the traffickers came back.", "possibly", "only weak words"),
+        ("", "Human trafficking is a crime.", "relevant", None),
+        ("", "The council approved the budget.", "not", None),
+        ("", "The smugglers were caught with cocaine and cigarettes, and more cocaine.", "not", None),
+    ],
+)
+def test_three_bands_with_the_reason_for_doubt(rules: Ruleset, title: str, body: str, band: str, reason: str | None) -> None:
+    result = classify(rules, title, body)
+    assert (result.band, result.relevant) == (band, band == "relevant")
+    assert to_json(result)["band"] == band
+    if reason is not None:
+        assert reason in result.reasons
+
+
+def test_margin_and_subject_settings_are_configurable() -> None:
+    body = "Workers describe forced labour on the farms."
+    assert compile_rules({"margin": 0.5}).classify("", body).band == "not"
+    listed = "The treaty targets terrorism, kidnapping and trafficking in persons."
+    assert compile_rules({"list_min": 3}).classify("", listed).band == "relevant"
+    assert compile_rules({"list_factor": 1}).classify("", listed).band == "relevant"
+    assert compile_rules({"other_subjects": []}).classify("", listed).band == "relevant"
+
+
+def test_other_subjects_must_name_sets() -> None:
+    with pytest.raises(ConfigError, match=re.escape('relevance.other_subjects: expected references to sets ("@drugs"), got "drugs"')):
+        compile_rules({"other_subjects": ["drugs"]})
+    with pytest.raises(ConfigError, match=re.escape("relevance.other_subjects: expected a known set")):
+        compile_rules({"other_subjects": ["@narcotics"]})

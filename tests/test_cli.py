@@ -101,8 +101,43 @@ def test_classify_json_names_the_rule_and_text(tmp_path: Path) -> None:
         {"rule": h["rule"], "text": h["text"]} for h in data["hits"]
     ]
     trap = monitor(tmp_path / "s.db", "classify", "--json", stdin="En el consultorio se trata de personas mayores.")
-    assert json.loads(trap.stdout) == {"relevant": False, "score": 0.0, "hits": []}
+    assert json.loads(trap.stdout) == {"relevant": False, "band": "not", "score": 0.0, "hits": [], "reasons": []}
     assert not (tmp_path / "s.db").exists()  # classifying text touches no store
+
+
+@pytest.mark.parametrize(
+    ("text", "band", "printed"),
+    [
+        ("Cuba rechaza la trata de personas.", "relevant", "relevant (score 3)"),
+        ("Smugglers and traffickers came back.", "possibly", "possibly relevant (score 2)"),
+        ("El consejo aprobó el presupuesto.", "not", "not relevant (score 0)"),
+    ],
+)
+def test_classify_shows_the_band_and_why_it_is_unsure(tmp_path: Path, text: str, band: str, printed: str) -> None:
+    as_json = json.loads(monitor(tmp_path / "s.db", "classify", "--json", stdin=text).stdout)
+    assert (as_json["band"], as_json["relevant"]) == (band, band == "relevant")
+    lines = monitor(tmp_path / "s.db", "classify", stdin=text).stdout.splitlines()
+    assert lines[0] == printed
+    if band == "possibly":
+        assert as_json["reasons"] == ["only weak words"] and "  why not sure: only weak words" in lines
+
+
+def test_label_then_reclassify_reports_where_the_rules_disagree(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    monitor(db, "import", str(NORMALISED))
+    ((item_id, title),) = rows(db, "SELECT id, title FROM items")
+    said = monitor(db, "label", item_id[:8], "not")
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.strip() == f"labelled {item_id} not; the rules say relevant (disagree): {title}"
+    assert rows(db, "SELECT item_id, label FROM labels") == [(item_id, "not")]
+    report = monitor(db, "reclassify").stdout.splitlines()
+    assert report[0].endswith("; the rules disagree with 1 of your 1 labels")
+    assert report[1].startswith(f"  {item_id}  you: not, rules: relevant, score ")
+    monitor(db, "label", item_id, "relevant")  # the latest label wins
+    assert rows(db, "SELECT label FROM labels") == [("relevant",)]
+    assert "disagree with 0 of your 1 labels" in monitor(db, "reclassify").stdout
+    unknown = monitor(db, "label", "ffffffffffff", "relevant")
+    assert unknown.returncode == 2 and "no stored item matches 'ffffffffffff'" in unknown.stderr
 
 
 def test_reclassify_reports_what_changed(tmp_path: Path) -> None:
@@ -116,10 +151,10 @@ def test_reclassify_reports_what_changed(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "reclassified 1 items: 0 now relevant, 1 no longer relevant, 0 rescored"
+    assert result.stdout.strip() == "reclassified 1 items: 0 now relevant, 1 no longer relevant, 0 now possibly relevant, 0 rescored"
     assert rows(db, "SELECT relevant FROM items") == [(0,)]
     back = monitor(db, "reclassify")
-    assert back.stdout.strip() == "reclassified 1 items: 1 now relevant, 0 no longer relevant, 0 rescored"
+    assert back.stdout.strip() == "reclassified 1 items: 1 now relevant, 0 no longer relevant, 0 now possibly relevant, 0 rescored"
 
 
 def test_status_counts_items_per_outlet(tmp_path: Path) -> None:

@@ -239,3 +239,26 @@ def _wire_copy(original: dict[str, Any], url: str) -> Any:
     return Article(url=url, canonical_url=url, outlet="telesur-es", outlet_name="teleSUR", language="es",
                    title=original["title"], published=NOW - timedelta(hours=1), fetched_at=NOW,
                    body=(paragraphs[0].replace("(RHC)", "(Prensa Latina)"), *paragraphs[1:], "Fuente: Prensa Latina"))
+
+
+def test_band_is_a_facet_with_a_possibly_relevant_item(store_path: Path, tmp_path: Path) -> None:
+    target = tmp_path / "monitor.db"
+    source, copy = sqlite3.connect(store_path), sqlite3.connect(target)
+    with copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    with Store(target) as store:  # medium evidence only: "possibly relevant", with the reason stored
+        new_article(store, config_mod.load(Path(__file__).parents[1] / "config.toml"),
+                    url="http://127.0.0.1:9/es/x/1-jornaleros", canonical_url="http://127.0.0.1:9/es/x/1-jornaleros",
+                    title="Jornaleros del sur", body=("Los jornaleros denuncian explotación laboral en las fincas.",))
+    overview, table, canned = get_all(target, "/monitor/items_overview.json?_facet=band&_size=0", "/monitor/items.json?_size=0",
+                                      "/monitor/possibly_relevant.json?_shape=array")
+    facets = {str(r["value"]): r["count"] for r in overview.json()["facet_results"]["band"]["results"]}
+    with sqlite3.connect(target) as conn:
+        found = dict(conn.execute("SELECT band, COUNT(*) FROM items GROUP BY band").fetchall())
+        reasons = conn.execute("SELECT reasons FROM items WHERE band = 'possibly'").fetchall()
+    assert facets == found and facets["possibly"] >= 1 and facets["relevant"] == 10
+    assert ('["score 2 is below the threshold 3"]',) in reasons
+    assert "band" in table.json()["facet_results"]  # a default facet of the items table (metadata.json)
+    assert [(r["title"], r["reasons"]) for r in rows(canned)] == [("Jornaleros del sur", '["score 2 is below the threshold 3"]')]

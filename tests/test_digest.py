@@ -400,3 +400,51 @@ def test_json_digest_round_trips_its_counts(digest: Digest) -> None:
     data = to_json(digest)
     assert [g["outlet"] for g in data["groups"]] == ["telesur-en", "telesur-es", "rhc-en", "rhc-es"]
     assert data["last_seq"] == 14 and data["previous_digest"] is None and data["since"] is None
+
+
+# ---------------------------------------------------------------- possibly relevant
+
+
+def possible_article(store: Store, config: config_mod.Config, n: int = 0) -> Article:
+    """An RHC item with medium evidence only: "possibly relevant"."""
+    url = f"http://127.0.0.1:9/es/noticias/nacionales/99{n:04d}-jornaleros"
+    own = " ".join(f"finca{n}x{i}" for i in range(40))  # no two items are near-copies (one story each)
+    return new_article(store, config, url=url, canonical_url=url, title=f"Jornaleros del sur ({n})",
+                       body=(f"Los jornaleros denuncian explotación laboral en {own}.",))
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "json"])
+def test_possibly_relevant_is_its_own_section_after_the_relevant_items(polled_copy: tuple[Path, Path], fmt: str) -> None:
+    config, store = open_polled(polled_copy)
+    with store:
+        article = possible_article(store, config)
+        digest = build(config, store, now=NOW)
+    assert digest.count == 9 and [e.title for e in digest.possibly] == [article.title]
+    (entry,) = digest.possibly
+    assert entry.reasons == ("score 2 is below the threshold 3",) and entry.rules == ("explotacion",)
+    assert entry.id not in {e.id for e in digest.entries}
+    text = render(digest, fmt)
+    if fmt == "json":
+        data = json.loads(text)
+        assert validate(data, SCHEMA) == []
+        assert data["count"] == 9 and data["possibly_more"] == 0
+        assert [(p["title"], p["reasons"], p["outlet"]) for p in data["possibly"]] == [
+            (article.title, ["score 2 is below the threshold 3"], "rhc-es")
+        ]
+        return
+    heading = {"markdown": "## Possibly relevant · 1", "html": 'id="possibly"'}[fmt]
+    last_relevant = text.rindex("Cuba publica informe nacional sobre trata de personas" if fmt == "markdown" else 'class="entry"')
+    assert last_relevant < text.index(heading) < text.index(article.title) < text.index("Health")
+    assert "why: score 2 is below the threshold 3 · rules: explotacion" in text
+
+
+def test_the_possibly_section_stays_short(polled_copy: tuple[Path, Path]) -> None:
+    config, store = open_polled(polled_copy)
+    with store:
+        for n in range(13):
+            possible_article(store, config, n)
+        digest = build(config, store, now=NOW)
+    assert (len(digest.possibly), digest.possibly_more) == (10, 3)
+    assert "And 3 more (band = possibly in Datasette)." in render(digest, "markdown")
+    assert "Jornaleros" not in render(digest, "atom")  # the feed is the relevant items only
+

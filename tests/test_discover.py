@@ -48,7 +48,7 @@ def bundled() -> dict[str, OutletConfig]:
 
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
-    with Fetcher(HttpConfig(per_host_interval=0, retries=0), cache=MemoryValidatorCache()) as client:
+    with Fetcher(HttpConfig(per_host_interval=0, retries=0, allow_private_addresses=True), cache=MemoryValidatorCache()) as client:
         yield client
 
 

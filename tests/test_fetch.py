@@ -27,7 +27,8 @@ from monitor.errors import (
 from monitor.fetch import Fetcher, MemoryValidatorCache, decode_body
 from monitor.sampleserver import CHALLENGE_HTML, SPANISH
 
-FAST = dict(per_host_interval=0.0, backoff=0.1, max_backoff=5.0, retries=2, connect_timeout=1.0, read_timeout=1.0)
+FAST = dict(per_host_interval=0.0, backoff=0.1, max_backoff=5.0, retries=2, connect_timeout=1.0, read_timeout=1.0,
+            allow_private_addresses=True)  # the test sites are on 127.0.0.1
 UA = "monitor-test/1.0 (+https://example.org/monitor)"
 
 

@@ -25,7 +25,7 @@ PACKAGE = ROOT / "monitor"
 # its own stage (the cycle test keeps that acyclic) and any stage before it, never one after.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("monitor.errors", "monitor.models", "monitor.folding", "monitor.urls",
-                    "monitor.toml_reader", "monitor.logs", "monitor.migrations", "monitor.lock")),
+                    "monitor.toml_reader", "monitor.logs", "monitor.migrations", "monitor.lock", "monitor.stopping")),
     ("relevance rules", ("monitor.classify",)),
     ("config", ("monitor.config",)),
     ("seed format", ("monitor.seedformat",)),

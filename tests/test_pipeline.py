@@ -199,6 +199,7 @@ per_host_interval = 0.0
 retries = 1
 backoff = 0.01
 read_timeout = 1.0
+allow_private_addresses = true
 [outlets.trouble]
 name = "Trouble Times"
 language = "en"

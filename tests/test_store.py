@@ -363,3 +363,42 @@ def test_threads_with_their_own_stores_share_a_new_file(tmp_path: Path) -> None:
         assert counts(store)["items"] == counts(store)["http_cache"] == 100
         assert sorted(r["seq"] for r in store.items()) == list(range(100))  # no sequence number twice
         assert store.schema_version == len(migration_names())
+
+
+def test_m007_gives_stored_items_the_band_of_their_flag_and_a_labels_table(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Database(path)
+    MIGRATIONS.apply(old, stop_before="m007_relevance_band_labels")
+    base = {"outlet": "rhc-en", "text": "t", "first_seen": "2021-12-21T15:00:00+00:00",
+            "last_seen": "2021-12-21T15:00:00+00:00", "version": 1}  # fmt: skip
+    for n, relevant in enumerate((1, 0)):
+        old.table("items").insert({"id": f"{n:016x}", "seq": n, "url": f"u{n}", "canonical_url": f"u{n}", "relevant": relevant} | base)
+    old.close()
+    with Store(path) as store:
+        assert [(r["band"], r["reasons"]) for r in store.items()] == [("relevant", []), ("not", [])]
+        assert {r["band"] for r in store.db.query("SELECT band FROM items_overview")} == {"relevant", "not"}
+        store.set_label(f"{1:016x}", "relevant", now=NOW)
+        assert [(r["item_id"], r["label"], r["band"]) for r in store.labelled_items()] == [(f"{1:016x}", "relevant", "not")]
+
+
+def test_band_and_reasons_are_stored_and_updated(store: Store) -> None:
+    doubtful = Relevance(relevant=False, score=2.0, band="possibly", reasons=("only weak words",))
+    outcome = store.save(replace(article(), relevance=doubtful), now=NOW)
+    row = store.get_item(outcome.item_id)
+    assert (row["band"], row["relevant"], row["reasons"]) == ("possibly", 0, ["only weak words"])
+    assert store.update_relevance(outcome.item_id, RELEVANT) is True
+    assert (store.get_item(outcome.item_id)["band"], store.get_item(outcome.item_id)["reasons"]) == ("relevant", [])
+    assert store.update_relevance(outcome.item_id, RELEVANT) is False
+
+
+def test_find_item_by_id_prefix_or_url_and_labels(store: Store) -> None:
+    item_id = store.save(replace(article(), relevance=RELEVANT), now=NOW).item_id
+    assert store.find_item(item_id)["id"] == store.find_item(item_id[:6])["id"] == store.find_item(RHC)["id"] == item_id
+    assert store.find_item(item_id[:3]) is None and store.find_item("f" * 16) is None
+    store.set_label(item_id, "not", now=NOW)
+    store.set_label(item_id, "relevant", now=NOW)
+    assert [(r["label"], r["band"]) for r in store.labelled_items()] == [("relevant", "relevant")]
+    with pytest.raises(ValueError, match="label must be 'relevant' or 'not'"):
+        store.set_label(item_id, "maybe", now=NOW)
+    with pytest.raises(KeyError):
+        store.set_label("f" * 16, "not", now=NOW)

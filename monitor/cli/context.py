@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ class Context:
 
     config_path: Path | None
     db_path: Path | None
+    verbose: int = 0  # -v count: -vv shows the traceback behind an error message
     _config: config_mod.Config | None = None
     _store: Store | None = None
 
@@ -34,20 +36,27 @@ class Context:
             self._config = config_mod.load(self.config_path, store_path=self.db_path)
         return self._config
 
-    def store(self) -> Store:
-        """The store, for commands that read or write it without running the pipeline."""
+    def store(self, *, create: bool = False) -> Store:
+        """The store, for commands that read or write it without running the pipeline.
+
+        Only commands that write new data pass ``create`` (poll, run, import): a mistyped
+        --db must not become an empty store that reports nothing. Creating one is said once.
+        """
         if self._store is None:
             from ..store import Store
 
-            self._store = Store(self.config.store_path, stories=self.config.stories)
+            self._store = Store(self.config.store_path, stories=self.config.stories, create=create)
+            if self._store.created:
+                click.echo(f"created a new store at {self._store.path}", err=True)
         return self._store
 
     @contextmanager
-    def run(self, *, fetch: bool = True) -> Iterator[PollContext]:
+    def run(self, *, fetch: bool = True, create: bool = False, stop: threading.Event | None = None
+            ) -> Iterator[PollContext]:
         """A pipeline run on this config (``pipeline.open_run``), sharing this context's store."""
         from ..pipeline import open_run
 
-        with open_run(self.config, store=self.store(), fetch=fetch) as run:
+        with open_run(self.config, store=self.store(create=create), fetch=fetch, stop=stop) as run:
             yield run
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Commands on stored items: ``import``, ``export``, ``classify``, ``reclassify``, ``stories``."""
+"""Commands on stored items: ``import``, ``export``, ``classify``, ``label``, ``reclassify``, ``stories``."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def import_(obj: Context, paths: tuple[Path, ...], url: str | None, outlet_key: 
     """
     from ..importer import import_paths
 
-    report = import_paths(obj.config, obj.store(), paths, url=url, outlet_key=outlet_key, now=utc_now())
+    report = import_paths(obj.config, obj.store(create=True), paths, url=url, outlet_key=outlet_key, now=utc_now())
     for name, reason in report.skipped:
         click.echo(f"skipped {name}: {reason}", err=True)
     click.echo(report.summary())
@@ -79,16 +79,46 @@ def classify(obj: Context, file: TextIO, title: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(to_json(result), ensure_ascii=False))
         return
-    click.echo(f"{'relevant' if result.relevant else 'not relevant'} (score {result.score:g})")
+    click.echo(f"{BAND_NAMES[result.band]} (score {result.score:g})")
     for hit in result.hits:
         where = "title" if hit.in_title else "text"
         click.echo(f"  {hit.rule} [{hit.family}] +{hit.weight:g} in {where}: {hit.text!r}")
+    for reason in result.reasons:
+        click.echo(f"  why not sure: {reason}" if result.band == "possibly" else f"  note: {reason}")
+
+
+BAND_NAMES = {"relevant": "relevant", "possibly": "possibly relevant", "not": "not relevant"}
+
+
+@click.command()
+@click.argument("item")
+@click.argument("label", type=click.Choice(["relevant", "not"]))
+@click.pass_obj
+def label(obj: Context, item: str, label: str) -> None:
+    """Say what an item is; ``monitor reclassify`` then reports where the rules disagree.
+
+    ITEM is an item id (or its first 6+ characters) or a URL it was seen at.
+
+    \b
+    Example:
+        monitor label 3f2a9c1d relevant
+        monitor label https://www.cubadebate.cu/noticias/2024/06/25/... not
+    """
+    store = obj.store()
+    row = store.find_item(item)
+    if row is None:
+        raise click.BadParameter(f"no stored item matches {item!r} (an id, 6+ characters of one, or a URL)", param_hint="ITEM")
+    store.set_label(row["id"], label, now=utc_now())
+    said = BAND_NAMES[row.get("band") or ("relevant" if row["relevant"] else "not")]
+    agree = "agree" if (label == "relevant") == (row.get("band") == "relevant") else "disagree"
+    click.echo(f"labelled {row['id']} {label}; the rules say {said} ({agree}): {row['title'] or row['url']}")
 
 
 @click.command()
 @click.pass_obj
 def reclassify(obj: Context) -> None:
-    """Re-apply the current relevance rules to every stored item.
+    """Re-apply the current relevance rules to every stored item, and list the items you labelled
+    (``monitor label``) that the rules now judge otherwise.
 
     \b
     Example:
@@ -99,6 +129,8 @@ def reclassify(obj: Context) -> None:
     with obj.run(fetch=False) as run:
         counts = run_reclassify(run)
     click.echo(counts.summary())
+    for disagreement in counts.disagreements:
+        click.echo(f"  {disagreement.line()}")
 
 
 @click.command(name="stories")
@@ -147,4 +179,4 @@ def dedupe(ctx: click.Context, rebuild: bool) -> None:
     ctx.invoke(stories, rebuild=rebuild)
 
 
-COMMANDS = (import_, export, classify, reclassify, stories, dedupe)
+COMMANDS = (import_, export, classify, label, reclassify, stories, dedupe)

@@ -17,6 +17,8 @@ from .context import Context, chosen_outlets, display_names
 
 if TYPE_CHECKING:
     from ..lock import Held
+    from ..pipeline import PollReport
+    from ..stopping import Stop
 
 OUTLET_OPTION = click.option("-o", "--outlet", "outlet_keys", multiple=True, help="Only this outlet (repeatable)")
 
@@ -41,11 +43,12 @@ class TerminalProgress:
             click.echo("\r\033[K", err=True, nl=False)
 
 
-def _outlet_locks(obj: Context, outlets: list[OutletConfig], timeout: float) -> AbstractContextManager[list[Held]]:
+def _outlet_locks(obj: Context, outlets: list[OutletConfig], timeout: float,
+                  stop: threading.Event | None = None) -> AbstractContextManager[list[Held]]:
     """Cron runs and the daemon must never work one outlet at once (see monitor.lock)."""
     from ..lock import outlet_locks
 
-    return outlet_locks(obj.config.store_path, [o.key for o in outlets], timeout=timeout)
+    return outlet_locks(obj.config.store_path, [o.key for o in outlets], timeout=timeout, stop=stop)
 
 
 @click.command()
@@ -58,11 +61,18 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
     """Visit every enabled outlet once: discover, fetch, extract, classify, store.
 
     The cron command. Exits 0 when every outlet worked, 1 when any failed (what
-    worked is stored), 2 on configuration errors.
+    worked is stored; each failure class is listed with its first URLs), 2 on
+    configuration errors.
 
     \b
     Exits 3 when another monitor process (cron or the daemon) still holds an
     outlet after --lock-timeout seconds.
+
+    \b
+    Ctrl-C (SIGINT) or SIGTERM stops within seconds: outlets not started are
+    skipped, each run finishes the article in hand, the summary so far is
+    printed, the runs are recorded as interrupted, and the exit status is 130
+    (SIGINT) or 143 (SIGTERM). A second signal stops at once.
 
     \b
     Example:
@@ -70,23 +80,51 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
         monitor poll --outlet telesur-en --outlet rhc-es
         */30 * * * *  cd /srv/monitor && .venv/bin/monitor -q poll   # crontab
     """
+    from ..errors import Interrupted
     from ..pipeline import poll as run_poll
-    from ..pipeline import summary_line
+    from ..stopping import Stop, install_signal_handlers
 
     outlets = chosen_outlets(obj.config, outlet_keys)
+    stop = Stop()
+    install_signal_handlers(stop)  # before the store opens: a stop is honoured from here on
     progress = TerminalProgress()
     try:
-        with obj.run() as run, _outlet_locks(obj, outlets, lock_timeout) as held:
+        with obj.run(create=True, stop=stop) as run, _outlet_locks(obj, outlets, lock_timeout, stop) as held:
             # A killed run may have left articles behind a feed that now answers 304: catch up.
             resumed = any(h.resumed for h in held)
             report = run_poll(outlets, run, progress=progress, catch_up=catch_up or resumed)
+            stopped_early = {r.outlet for r in report.runs if r.cut_short} | set(report.cancelled) | set(report.abandoned)
+            for lock in held:
+                if lock.key in stopped_early:
+                    lock.unfinished()  # the next run reads every source again
+            if report.abandoned:  # a worker is still inside a request: report, then leave without it
+                _report(obj, report, stop)
+                os._exit(stop.exit_code)
+    except Interrupted as exc:  # stopped while another process held an outlet: nothing was polled
+        click.echo(f"interrupted by {exc}; nothing polled", err=True)
+        sys.exit(stop.exit_code)
     finally:
         progress.clear()
+    _report(obj, report, stop)
+    sys.exit(stop.exit_code if stop.is_set() else report.exit_code)
+
+
+def _report(obj: Context, report: PollReport, stop: Stop) -> None:
+    """Per outlet its summary and failure classes, then the total; flushed (an os._exit may follow)."""
+    from ..pipeline import failure_lines, summary_line
+
     names = display_names(obj.config.outlets)
     for outlet_run in report.runs:
         click.echo(summary_line(outlet_run, names[outlet_run.outlet]))
+        for line in failure_lines(outlet_run):
+            click.echo(line)
+    for key in report.cancelled:
+        click.echo(f"{names[key]}: not started — interrupted by {stop.reason}")
+    for key in report.abandoned:
+        click.echo(f"{names[key]}: interrupted by {stop.reason} inside a request; its article in hand is not stored")
     click.echo(report.summary())
-    sys.exit(report.exit_code)
+    sys.stdout.flush()
+    sys.stderr.flush()
 
 
 @click.command(name="run")
@@ -112,11 +150,12 @@ def run_daemon(obj: Context, outlet_keys: tuple[str, ...], lock_timeout: float, 
         monitor --log-format json run --outlet rhc-es
         monitor status      # next runs, last success, failing streaks
     """
-    from ..schedule import Daemon, daemon_lock, install_signal_handlers, show_run_lines
+    from ..schedule import Daemon, daemon_lock, show_run_lines
+    from ..stopping import install_signal_handlers
 
     outlets = chosen_outlets(obj.config, outlet_keys)
     show_run_lines()
-    with daemon_lock(obj.config.store_path), obj.run() as run:
+    with daemon_lock(obj.config.store_path), obj.run(create=True) as run:
         install_signal_handlers(run.stop)
         clean = Daemon(run, outlets, lock_timeout=lock_timeout, workers=workers,
                        shutdown_timeout=shutdown_timeout).serve()
@@ -168,7 +207,7 @@ def check(obj: Context, outlet_key: str | None, url: str | None, page_file: str 
         monitor check --file saved.html --url https://www.granma.cu/mundo/2024-01-01/x
     """
     from ..check import check_file, run_check
-    from ..fetch import Fetcher
+    from ..fetch import Fetcher, OutletScope
 
     if page_file is not None:
         if not url:
@@ -179,7 +218,9 @@ def check(obj: Context, outlet_key: str | None, url: str | None, page_file: str 
     if outlet_key is None:
         raise click.UsageError("give an OUTLET (or --file with --url)")
     outlet = obj.config.outlet(outlet_key)
-    with Fetcher(obj.config.http) as fetcher:  # no store: nothing is cached or kept
+    obj.store()  # nothing is stored, but a --db that names no store is a mistake to report now
+    with Fetcher(obj.config.http) as fetcher:  # nothing is cached or kept
+        fetcher.confine(outlet.key, OutletScope.of(outlet))  # the hosts a poll would fetch from, no others
         ok = run_check(outlet, fetcher, url=url, rules=obj.config.rules, echo=click.echo, now=utc_now())
     sys.exit(0 if ok else 1)
 

@@ -14,26 +14,54 @@ from .context import Context, parse_since
 
 
 @click.command()
+@click.argument("outlet_key", metavar="[OUTLET]", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON")
+@click.option("--max-age", metavar="AGE",
+              help='Exit 1 unless a run completed within AGE ("2h", "90m") and any daemon is alive')
+@click.option("-n", "--limit", type=click.IntRange(1), default=20, show_default=True,
+              help="Failures to list for OUTLET")
 @click.pass_obj
-def status(obj: Context, as_json: bool) -> None:
+def status(obj: Context, outlet_key: str | None, as_json: bool, max_age: str | None, limit: int) -> None:
     """Items per outlet, relevant counts, the last run and any failing outlet.
 
-    Exits 1 when an outlet is failing, so monitoring systems can alert on it.
+    Exits 1 when an outlet is failing (a run whose process died counts: it shows
+    as "interrupted (process gone)"), or, with --max-age, when no run completed
+    in that time or the daemon's heartbeat stopped: the Docker HEALTHCHECK.
+    With OUTLET, lists that outlet's latest failures: URL, class and message.
 
     \b
     Example:
         monitor status
+        monitor status rhc-en                    # what failed, and where
+        monitor status --max-age 2h              # healthcheck: exit 1 when stale
         monitor status --json | jq '.outlets[] | select(.failing)'
     """
-    from ..status import collect, next_runs, render_text
+    from ..config import parse_interval
+    from ..status import collect, next_runs, render_failures, render_text, stale
 
-    report = collect(obj.config, obj.store(), next_runs=next_runs(obj.store(), utc_now()))
+    age = None
+    if max_age is not None:
+        age = parse_interval(max_age)
+        if age is None:
+            raise click.BadParameter(f'expected a duration like "2h" or "90m", got {max_age!r}', param_hint="--max-age")
+    store = obj.store()
+    if outlet_key is not None:
+        obj.config.outlet(outlet_key)  # a typo is a usage error (exit 2), not "no failures"
+    report = collect(obj.config, store, next_runs=next_runs(store, utc_now()))
+    problems = stale(store, age, utc_now()) if age is not None else []
+    failures = store.failures(outlet_key, limit=limit) if outlet_key is not None else None
+    if outlet_key is not None:
+        report["outlets"] = [o for o in report["outlets"] if o["outlet"] == outlet_key]
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        extra = {"failures": failures} if failures is not None else {}
+        click.echo(json.dumps({**report, "stale": problems, **extra}, ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(render_text(report))
-    if any(o["failing"] for o in report["outlets"]):
+        if outlet_key is not None and failures is not None:
+            click.echo(render_failures(outlet_key, failures))
+        for problem in problems:
+            click.echo(f"STALE: {problem}")
+    if any(o["failing"] for o in report["outlets"]) or problems:
         sys.exit(1)
 
 
@@ -99,7 +127,7 @@ def serve(obj: Context, host: str, port: int, print_command: bool) -> None:
     """
     from ..serve import plain_command, run_datasette
 
-    store = obj.store()  # creates or migrates the file, so every view exists
+    store = obj.store()  # migrates the file, so every view exists (never creates one)
     db_path = Path(store.path)
     obj.close()
     if print_command:
