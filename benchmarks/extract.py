@@ -3,7 +3,7 @@
     python benchmarks/extract.py [--rounds 3] [--data ../shared/extraction-dev] [--match REGEX]
 
 Pages: the 124 real pages of ``../shared/extraction-dev`` (decoded once, up front) and
-monitor's own fixture articles (``monitor/sample_sites/*/articles``, read with their
+monitor's own fixture articles (``monitor/testing/sample_sites/*/articles``, read with their
 outlet's configuration, as ``monitor run`` would). In one process, for every page in
 turn and in rotating order (so machine load falls on all three alike), it times:
 
@@ -71,7 +71,7 @@ def dev_docs(score: ModuleType, folder: Path, match: str | None) -> list[Doc]:
 def fixture_docs() -> list[Doc]:
     config = load()
     docs = []
-    for routes in sorted((ROOT / "monitor" / "sample_sites").glob("*/routes-articles.toml")):
+    for routes in sorted((ROOT / "monitor" / "testing" / "sample_sites").glob("*/routes-articles.toml")):
         site = routes.parent.name
         outlet = dataclasses.replace(config.outlet(site), base_url="http://127.0.0.1:8765/")
         for path, route in tomllib.loads(routes.read_text(encoding="utf-8")).items():

@@ -7,7 +7,8 @@ every polling thread. For each URL it:
    ``base_url`` + ``allowed_hosts``; redirects included) and any request once the run is
    stopped or out of ``max_run_time``;
 1. fails fast if the host refused a connection earlier (:class:`~monitor.polite.DownHosts`);
-2. obeys robots.txt (fetched once per host, cached 24 h; see ``_load_robots``);
+2. obeys robots.txt (once per host per 24 h, kept in a :class:`RobotsStore` between
+   runs and revalidated with its own ETag/Last-Modified; see ``_load_robots``);
 3. waits for the host's pacing slot (min interval between starts, max in flight);
 4. streams the body, counting *decoded* bytes, so an oversized page or a gzip
    bomb stops at ``max_bytes`` without inflating it all;
@@ -42,9 +43,10 @@ import re
 import socket
 import threading
 import time
+import urllib.request
 import zlib
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Iterator, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -127,6 +129,33 @@ class MemoryValidatorCache:
         self.entries[url] = validators  # one dict store: atomic under the GIL
 
 
+# ---------------------------------------------------------------- robots.txt between runs
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredRobots:
+    """One host's last robots.txt answer, as kept between processes."""
+
+    status: int  # the last full answer (a 304 keeps the stored one)
+    body: str | None  # the text, for a 2xx
+    etag: str | None
+    last_modified: str | None
+    checked_at: datetime  # last fetched or revalidated
+    expires: datetime  # trusted until then; revalidated after
+
+
+class RobotsStore(Protocol):
+    """Storage for :class:`StoredRobots` by host (``scheme://host[:port]``).
+
+    Without one, every new process fetches each host's robots.txt again. The
+    store implements it on SQLite (table ``robots_txt``).
+    """
+
+    def get(self, host: str) -> StoredRobots | None: ...
+
+    def put(self, host: str, robots: StoredRobots) -> None: ...
+
+
 # ---------------------------------------------------------------- charset decoding
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -152,15 +181,15 @@ def decode_body(content: bytes, content_type: str | None) -> tuple[str, str]:
         if content.startswith(bom):
             return content[len(bom) :].decode(codec, errors="replace"), codec
     for label, source in ((_header_charset(content_type), "header"), (_sniff_charset(content[:2048]), "document")):
-        codec = _codec(label, in_document=source == "document")
-        if codec is None:
+        declared = _codec(label, in_document=source == "document")
+        if declared is None:
             continue
-        if _single_byte(codec) and not content.isascii() and _is_utf8(content):
+        if _single_byte(declared) and not content.isascii() and _is_utf8(content):
             return content.decode("utf-8"), "utf-8"
         try:
-            return content.decode(codec), codec
+            return content.decode(declared), declared
         except UnicodeDecodeError:
-            log.debug("declared charset %s (%s) does not fit the bytes; trying the next rule", codec, source)
+            log.debug("declared charset %s (%s) does not fit the bytes; trying the next rule", declared, source)
     for codec in ("utf-8", "cp1252"):
         try:
             return content.decode(codec), codec
@@ -462,9 +491,11 @@ class _DeadlineStream(httpcore.NetworkStream):
 class GuardedBackend(httpcore.SyncBackend):
     """Resolve, check every address, connect to a checked one (never resolve twice)."""
 
-    def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver):
+    def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver,
+                 classify: Callable[[str], str | None] = refused_address):
         self.allow_private = allow_private
         self.resolver = resolver
+        self.classify = classify  # address -> why it is refused (tests: which address counts as public)
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
@@ -474,7 +505,7 @@ class GuardedBackend(httpcore.SyncBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         if not self.allow_private:
             for address in addresses:  # one internal answer is enough: a mixed answer is a rebinding trick
-                why = refused_address(address)
+                why = self.classify(address)
                 if why is not None:
                     raise _AddressRefused(host, address, why)
         error: Exception = httpcore.ConnectError(f"{host} resolved to no address")
@@ -505,12 +536,21 @@ class GuardedTransport(httpx.HTTPTransport):
 # ---------------------------------------------------------------- the fetcher
 
 
+def environment_proxies() -> dict[str, str]:
+    """The HTTP(S) proxies set in the environment (as httpx would use them)."""
+    return {scheme: url for scheme, url in urllib.request.getproxies().items() if scheme in ("http", "https", "all")}
+
+
 def build_client(http: HttpConfig, *, transport: httpx.BaseTransport | None = None,
                  resolver: Resolver = system_resolver) -> httpx.Client:
     """The one shared client. Redirects are followed by Fetcher (robots + pacing per hop);
     connections go through a :class:`GuardedBackend` unless a ``transport`` is given."""
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-    if transport is None:
+    if transport is None and environment_proxies():
+        # httpx uses HTTP(S)_PROXY only without a custom transport; behind a proxy it resolves and connects.
+        log.info("an HTTP proxy is configured (%s): the proxy checks no addresses; outlets' hosts still apply",
+                 ", ".join(sorted(environment_proxies())))
+    elif transport is None:
         transport = GuardedTransport(GuardedBackend(allow_private=http.allow_private_addresses, resolver=resolver),
                                      limits)
     return httpx.Client(
@@ -547,6 +587,7 @@ class Fetcher:
         http: HttpConfig,
         *,
         cache: ValidatorCache | None = None,
+        robots_store: RobotsStore | None = None,
         now: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         client: httpx.Client | None = None,
@@ -559,6 +600,7 @@ class Fetcher:
     ):
         self.http = http
         self.cache = cache
+        self.robots_store = robots_store
         self._now = now
         self._stop = stop
         self._sleep = sleep if sleep is not time.sleep else self._pause
@@ -666,14 +708,21 @@ class Fetcher:
         return rules
 
     def _load_robots(self, host: str, outlet: str | None) -> tuple[RobotsRules, float]:
-        """RFC 9309 / Google: 2xx parse; 4xx allow all; 429/5xx disallow all for a while.
+        """The stored answer while it is fresh, else fetch (revalidating what is stored).
 
-        A network failure or timeout is raised as itself (and the host marked
-        down), so the outlet reports "unreachable"/"timeout", not "robots".
+        RFC 9309 / Google: 2xx parse; 4xx allow all; 429/5xx disallow all for a
+        while. A network failure or timeout is raised as itself (and the host
+        marked down), so the outlet reports "unreachable"/"timeout", not "robots".
         """
+        stored = self.robots_store.get(host) if self.robots_store is not None else None
+        now = self._now()
+        if stored is not None and stored.expires > now:
+            return _robots_rules(stored.status, stored.body), (stored.expires - now).total_seconds()
         url = host + "/robots.txt"
+        revalidate = stored is not None and 200 <= stored.status < 300
+        headers = _validator_headers(stored) if revalidate else {}
         try:
-            raw = self._follow(url, {}, outlet, robots=False)
+            raw = self._follow(url, headers, outlet, robots=False)
         except TooManyRedirects:
             return RobotsRules(allow_all=True, note="robots.txt redirect loop"), ROBOTS_TTL  # RFC 9309: unavailable
         except RedirectRefused:  # to another host: not ours to fetch, so robots.txt is unavailable (RFC 9309)
@@ -681,13 +730,22 @@ class Fetcher:
         except TimedOut as exc:
             self._down.mark(host, f"robots.txt: {exc}")
             raise
-        if 200 <= raw.status < 300:
-            text, _ = decode_body(raw.content, raw.headers.get("content-type"))
-            return RobotsRules(allow_all=True, parser=Protego.parse(text)), ROBOTS_TTL
-        if 400 <= raw.status < 500 and raw.status != 429:
-            return replace(ALLOW_ALL, note=f"robots.txt {raw.status}"), ROBOTS_TTL
-        log.warning("%s answered %d: treating the host as disallowed for %.0f min", url, raw.status, ROBOTS_ERROR_TTL / 60, extra={"outlet": outlet})
-        return RobotsRules(allow_all=False, note=f"robots.txt answered {raw.status}"), ROBOTS_ERROR_TTL
+        if raw.status == 304 and stored is not None and revalidate:
+            record = replace(stored, checked_at=now, expires=now + timedelta(seconds=ROBOTS_TTL))
+            log.debug("%s not modified, kept for %.0f h", url, ROBOTS_TTL / 3600, extra={"outlet": outlet})
+        else:
+            ok = 200 <= raw.status < 300
+            body = decode_body(raw.content, raw.headers.get("content-type"))[0] if ok else None
+            error = not ok and not (400 <= raw.status < 500 and raw.status != 429)
+            ttl = ROBOTS_ERROR_TTL if error else ROBOTS_TTL
+            record = StoredRobots(status=raw.status, body=body, etag=raw.headers.get("etag") if ok else None,
+                                  last_modified=raw.headers.get("last-modified") if ok else None,
+                                  checked_at=now, expires=now + timedelta(seconds=ttl))  # fmt: skip
+            if error:
+                log.warning("%s answered %d: treating the host as disallowed for %.0f min", url, raw.status, ttl / 60, extra={"outlet": outlet})
+        if self.robots_store is not None:
+            self.robots_store.put(host, record)
+        return _robots_rules(record.status, record.body), (record.expires - now).total_seconds()
 
     def _interval(self, host: str) -> float:
         rules = self._robots.get(host) if self.http.respect_robots else None
@@ -829,7 +887,15 @@ class Fetcher:
         return page
 
 
-def _validator_headers(previous: Validators | None) -> dict[str, str]:
+def _robots_rules(status: int, body: str | None) -> RobotsRules:
+    if 200 <= status < 300:
+        return RobotsRules(allow_all=True, parser=Protego.parse(body or ""))
+    if 400 <= status < 500 and status != 429:
+        return replace(ALLOW_ALL, note=f"robots.txt {status}")
+    return RobotsRules(allow_all=False, note=f"robots.txt answered {status}")
+
+
+def _validator_headers(previous: Validators | StoredRobots | None) -> dict[str, str]:
     headers: dict[str, str] = {}
     if previous is not None and previous.etag:
         headers["If-None-Match"] = previous.etag

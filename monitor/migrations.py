@@ -5,7 +5,7 @@ by an older release opens and upgrades in place (``Store`` applies what is
 pending on open). Column names are plain words for Datasette users;
 timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
 
-    items ──< item_urls      every canonical URL an item was seen at
+    items ──< item_urls      every URL an item was seen at (as published since m010)
       │  ──< item_keys       every dedupe key (native ids and canonical URLs)
       │  ──< versions        earlier texts, when the outlet edits
       │  ──  raw_pages       the last fetched HTML, zlib-compressed
@@ -13,11 +13,13 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
     runs, http_cache         per-outlet run log; HTTP validators per URL
     digests                  every reviewed digest: up to which item (seq) it went
     stories ──< items        items.story_id: copies of one text are one story (m005)
-    fingerprints, bands      each item's SimHash + MinHash sketch and its lookup keys
+    fingerprints, bands      each item's SimHash + MinHash sketch; lookup keys of a story's
+                             original and newest members (m009 bounds them)
     items.authors            the authors as a JSON list; runs.degraded: hints that failed (m006)
     labels                   a user's own verdict on an item (monitor label), against the rules (m007)
     runs ──< failures        every URL a run could not use: class and message (m008)
     daemons                  the running `monitor run`'s heartbeat, for `status --max-age`
+    robots_txt               each host's robots.txt, its validators and expiry (m009)
 """
 
 from __future__ import annotations
@@ -246,6 +248,39 @@ def _create_logs(db: Database) -> None:
     db.table("http_cache").create(cache, pk="url")
 
 
+@MIGRATIONS(name="m010_published_urls")
+def m010_published_urls(db: Database) -> None:
+    """``items.canonical_url`` is the article's own URL as the outlet publishes it (scheme, host,
+    trailing slash as given); the normalised spelling that dedupe compares moves to ``url_key``.
+
+    Rows stored before held the normalised spelling in ``canonical_url``; it becomes their key, and
+    stays their URL until the article is fetched again. An item imported from a page dump has no URL
+    yet: ``url`` and ``canonical_url`` are empty, ``url_key`` NULL.
+    """
+    db.execute("ALTER TABLE items ADD COLUMN url_key TEXT")
+    db.execute("UPDATE items SET url_key = canonical_url")
+
+
 def migration_names() -> list[str]:
     """Every migration this release knows, in order (the last is the current schema)."""
     return [migration.name for migration in MIGRATIONS.pending(Database(memory=True))]
+
+
+@MIGRATIONS(name="m009_bounded_stories_and_robots")
+def m009_bounded_stories_and_robots(db: Database) -> None:
+    """A story's newest members by index (bounded filing), and robots.txt kept between runs.
+
+    ``items(story_id, seq)`` replaces ``items(story_id)``: the store keeps lookup
+    keys only for a story's original and its newest members, found through this
+    index without reading the whole story (and ``stories(original_item_id)`` for
+    the foreign-key checks a write to ``items`` makes). ``robots_txt`` holds each host's last
+    robots.txt with its validators and expiry, so a new process revalidates it
+    instead of fetching it again on every run.
+    """
+    db.execute("DROP INDEX IF EXISTS idx_items_story_id")
+    db.table("items").create_index(["story_id", "seq"])
+    # Foreign-key checks on items look stories up by original_item_id; unindexed, that is a scan.
+    db.table("stories").create_index(["original_item_id"])
+    robots = {"host": str, "status": int, "body": str, "etag": str, "last_modified": str}
+    robots |= {"checked_at": str, "expires": str}
+    db.table("robots_txt").create(robots, pk="host", not_null=["status", "checked_at", "expires"])

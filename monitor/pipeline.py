@@ -2,7 +2,7 @@
 
 ``open_run`` is the one place a run is assembled (config, store, fetcher, the compiled
 rules, the clock) and taken apart again; the commands, the daemon, the demo and the
-benchmarks all start there.
+daemon benchmark all start there.
 
 ``poll_outlet`` never raises for a broken page, feed or server: every failure is
 counted against the outlet, recorded with its URL and class (``failures``) and summed
@@ -130,7 +130,7 @@ def open_run(config: Config, *, store: Store | None = None, fetch: bool = True, 
     with ExitStack() as opened:
         if store is None:
             store = opened.enter_context(Store(config.store_path, stories=config.stories))
-        fetcher = opened.enter_context(Fetcher(config.http, cache=store.validators, stop=stop)) if fetch else None
+        fetcher = opened.enter_context(Fetcher(config.http, cache=store.validators, robots_store=store.robots, stop=stop)) if fetch else None
         yield PollContext(config=config, fetcher=fetcher, rules=config.rules, store=store, now=now, stop=stop)
 
 
@@ -151,8 +151,11 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
     feed_all_new = False
     todo: list[Link] = []
     try:
+        # A feed of unknown entries means its window overflowed -- unless nothing was ever stored:
+        # a first run finds everything new, and that asks for no extra catch-up run.
+        first_run = not store.has_items(outlet.key)
         discovery = discover(outlet, ctx.fetcher, now=started, is_known=store.is_known, catch_up=catch_up)
-        feed_all_new = discovery.feed_all_new
+        feed_all_new = discovery.feed_all_new and not first_run
         for url, problem in discovery.errors:
             tally.note(problem, url, "discovery")
         tally.not_modified += discovery.not_modified
@@ -275,7 +278,8 @@ def _failure(discovery: Discovery, tally: _Tally, attempted: int, store: Store, 
 def _first_cause(errors: list[MonitorError]) -> str:
     """The most telling error: not one that only says a host was skipped after failing."""
     direct = [e for e in errors if not isinstance(e, HostDown)]
-    return str((direct or errors or [""])[0])[:200]
+    first = direct[0] if direct else errors[0] if errors else ""
+    return str(first)[:200]
 
 
 def _found_links_before(store: Store, key: str) -> bool:

@@ -11,6 +11,8 @@ commits, never corrupt the file.
 Every new item is filed in a story inside the same transaction (its
 fingerprint and ``bands`` keys written, the earliest near-copy's story joined,
 see :mod:`monitor.stories`); an edit refreshes the fingerprint and keeps the story.
+Filing costs the same for copy 1,000 of a story as for copy 10: only a story's
+original and newest members keep lookup keys, and its row is updated in place.
 
 Rows come back as dicts with the JSON columns (``tags``, ``rules``, ``hits``)
 decoded to lists. Timestamps are ISO-8601 UTC strings.
@@ -36,12 +38,21 @@ from sqlite_utils import Database
 from monitor import identity, seedformat, stories
 from monitor.config import StoriesConfig
 from monitor.errors import NoStore, StoreError, StoreUnusable
+from monitor.folding import fold_chars
 from monitor.migrations import MIGRATIONS, migration_names
-from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
+from monitor.models import (
+    Article,
+    Outcome,
+    OutcomeKind,
+    OutletRun,
+    Relevance,
+    iso,
+    parse_iso,
+)
 from monitor.urls import canonical_url, identity_key
 
 if TYPE_CHECKING:
-    from monitor.fetch import Validators
+    from monitor.fetch import StoredRobots, Validators
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +63,7 @@ _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
 
 T = TypeVar("T")
+STORY_WINDOW = 8  # newest members of a story, besides its original, whose keys a new copy is probed against
 P = ParamSpec("P")
 REPROCESS = "reprocess"  # save() source of a re-extraction from a stored page (no new sighting)
 
@@ -94,6 +106,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise unusable(self.path, exc) from exc
         self.validators = HttpCache(self)
+        self.robots = RobotsTxt(self)
 
     @classmethod
     def open(cls, path: str | Path, *, stories: StoriesConfig | None = None, create: bool = True) -> Store:
@@ -172,25 +185,90 @@ class Store:
         encoding: str | None = None,
         source: str = "fetch",
         now: datetime,
+        item_id: str | None = None,
     ) -> Outcome:
-        """Store ``article`` as a new item, a new version, or a sighting of a known one."""
+        """Store ``article`` as a new item, a new version, or a sighting of a known one.
+
+        ``item_id`` names a new item (an imported seed keeps the id in its file name); an item of
+        that id already stored is this article. An article without a URL (a page dump) needs it,
+        and waits for its URL: the first fetched article of its outlet with the same title
+        completes it (see ``_waiting_for_url``).
+        """
+        if not article.url:
+            stamp_now = iso(now)
+            assert stamp_now is not None  # now is never None
+            return self._save_without_url(article, item_id, stamp_now)
         ident = identity.identify(article)
         if not ident.canonical_trusted:
             article = replace(article, canonical_url=article.url)  # never print a home page
         stamp = iso(now)
         with self._write():
             known = self._match(ident.keys)
-            item_id = identity.pick_item(known, ident.keys) or self._stored_without_keys(ident)
-            if item_id is None:
-                outcome = self._insert(article, ident, source, stamp)
+            found = (identity.pick_item(known, ident.keys) or self._stored_without_keys(ident)
+                     or self._existing(item_id) or self._waiting_for_url(article))
+            if found is None:
+                outcome = self._insert(article, ident, source, stamp, item_id=item_id)
             else:
-                outcome = self._merge(item_id, article, ident, known, source, stamp)
+                outcome = self._merge(found, article, ident, known, source, stamp)
             if outcome.kind in ("new", "updated"):
                 self._file_in_story(outcome, article)
             if raw_html is not None:
                 self._put_raw_page(outcome.item_id, article, raw_html, encoding, stamp)
         log.debug("saved %s as %s (%s)", article.url, outcome.item_id, outcome.kind)
         return outcome
+
+    def _save_without_url(self, article: Article, item_id: str | None, stamp: str) -> Outcome:
+        """A page dump (no URL): stored under ``item_id`` until a fetch of the article completes it."""
+        if not item_id:
+            raise ValueError(f"{article.title!r}: an article without a URL needs an item id to be stored under")
+        with self._write():
+            found = self._existing(item_id) or self._same_title(article, waiting=False)
+            if found is None:
+                row = _article_columns(article, stamp, url_unknown=True) | _relevance_columns(article.relevance)
+                row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": "",
+                        "canonical_url": "", "url_key": None, "first_seen": stamp, "last_seen": stamp, "version": 1}
+                names = ", ".join(row)
+                self.db.execute(f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+                outcome = Outcome(item_id=item_id, kind="new", relevant=bool(row["relevant"]))
+                self._file_in_story(outcome, article)
+                return outcome
+            old = self._row(found)
+            if old["url"] or identity.content_hash(article) == old["content_hash"]:
+                # Already known (fetched, or this very dump): a dump never overwrites a fetched page.
+                return Outcome(item_id=found, kind="unchanged", relevant=bool(old["relevant"]))
+            self._keep_version(old, stamp)
+            changes = _article_columns(article, stamp, url_unknown=True) | _relevance_columns(article.relevance)
+            self._update_item(found, changes | {"version": old["version"] + 1, "last_seen": stamp})
+            outcome = Outcome(item_id=found, kind="updated", relevant=bool(changes["relevant"]))
+            self._file_in_story(outcome, article)
+            return outcome
+
+    def _existing(self, item_id: str | None) -> str | None:
+        if item_id and self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone():
+            return item_id
+        return None
+
+    def _waiting_for_url(self, article: Article) -> str | None:
+        """An imported page dump of this outlet with this title, still without its URL."""
+        return self._same_title(article, waiting=True)
+
+    def _same_title(self, article: Article, *, waiting: bool) -> str | None:
+        """An item of ``article``'s outlet whose title reads the same (case, accents and spacing aside).
+
+        ``waiting``: only items without a URL yet; otherwise only items with one. A title is
+        a weak key, so it is only ever used between a page dump and a fetched page.
+        """
+        want = _title_key(article.title)
+        if not want:
+            return None
+        url_test = "url = ''" if waiting else "url != ''"
+        rows = self.db.execute(f"SELECT id, title FROM items WHERE outlet = ? AND {url_test} ORDER BY seq",
+                               [article.outlet]).fetchall()
+        return next((item for item, title in rows if _title_key(title or "") == want), None)
+
+    def _row(self, item_id: str) -> dict[str, Any]:
+        cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
+        return dict(zip([col[0] for col in cursor.description], cursor.fetchone()))
 
     def _match(self, keys: Sequence[str]) -> dict[str, str]:
         marks = ", ".join("?" * len(keys))
@@ -203,22 +281,26 @@ class Store:
         found = self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone()
         return item_id if found else None
 
-    def _insert(self, article: Article, ident: identity.Identity, source: str, stamp: str) -> Outcome:
-        item_id = seedformat.seed_id(ident.primary)
+    def _insert(self, article: Article, ident: identity.Identity, source: str, stamp: str, *,
+                item_id: str | None = None) -> Outcome:
+        item_id = item_id or seedformat.seed_id(ident.primary)
         row = _article_columns(article, stamp) | _relevance_columns(article.relevance)
         row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": article.url}
-        row |= {"canonical_url": ident.primary, "first_seen": stamp, "last_seen": stamp}
+        # The URL as the outlet publishes it is what people open; the normalised one is only compared.
+        row |= {"canonical_url": article.canonical_url or article.url, "url_key": ident.primary}
+        row |= {"first_seen": stamp, "last_seen": stamp}
         row["version"] = 1
         names = ", ".join(row)
         self.db.execute(f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
-        self._attach(item_id, ident, {}, source, stamp)
+        self._attach(item_id, ident, {}, source, stamp, article)
         return Outcome(item_id=item_id, kind="new", relevant=bool(row["relevant"]))
 
     def _next_seq(self) -> int:
         return self.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM items").fetchone()[0]
 
-    def _attach(self, item_id: str, ident: identity.Identity, known: dict[str, str], source: str, stamp: str) -> bool:
-        """Record keys and URLs not seen before; True when there was one."""
+    def _attach(self, item_id: str, ident: identity.Identity, known: dict[str, str], source: str, stamp: str,
+                article: Article) -> bool:
+        """Record keys not seen before (True when there was one) and the URLs, as the outlet wrote them."""
         for key in ident.keys:
             if key not in known:
                 self.db.execute("INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", [key, item_id])
@@ -230,20 +312,33 @@ class Store:
             "INSERT INTO item_urls (url, item_id, first_seen, last_seen, source) VALUES (?, ?, ?, ?, ?)"
             f" ON CONFLICT(url) {on_conflict}"
         )
-        for url in ident.urls:
+        # One row per normalised spelling (as before), but holding the URL as the outlet wrote it
+        # the first time, so every link shown opens; a spelling already known only refreshes its row.
+        written = {canonical_url(u): u for u in (article.url, article.canonical_url) if u}
+        for key in ident.urls:
+            url = written.get(key, key)
+            if key in known:
+                if source != REPROCESS:
+                    self.db.execute("UPDATE item_urls SET last_seen = ? WHERE url = ? AND item_id = ?",
+                                    [stamp, url, item_id])
+                continue
             self.db.execute(upsert, [url, item_id, stamp, stamp, source])
         return any(key not in known for key in ident.keys)
 
     def _merge(
         self, item_id: str, article: Article, ident: identity.Identity, known: dict[str, str], source: str, stamp: str
     ) -> Outcome:
-        new_url = self._attach(item_id, ident, known, source, stamp)
-        cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
-        old = dict(zip([col[0] for col in cursor.description], cursor.fetchone()))
+        new_url = self._attach(item_id, ident, known, source, stamp, article)
+        old = self._row(item_id)
         changes: dict[str, Any] = {} if source == REPROCESS else {
             "last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
         if article.relevance is not None:
             changes |= _relevance_columns(article.relevance)
+        if not old["url"]:  # a page dump meets its article: it gets its URL (and the page's text)
+            changes |= {"url": article.url, "canonical_url": article.canonical_url or article.url,
+                        "url_key": ident.primary, "text": seedformat.render(article)}
+            new_url = True
+        kind: OutcomeKind
         if identity.content_hash(article) == old["content_hash"]:
             kind = "seen" if new_url else "unchanged"
         else:
@@ -319,32 +414,64 @@ class Store:
         return [_decode(row) for row in self.db.query(sql)]
 
     # --- stories (monitor.stories) ---------------------------------------------
+    #
+    # Bounded work per save, however large a story grows: only a story's
+    # *representatives* - its original and its STORY_WINDOW most recently stored
+    # members - keep lookup keys in ``bands``, so a probe returns at most
+    # STORY_WINDOW + 1 rows per story; the ``stories`` row is updated in place
+    # (count, dates, outlets, original), never recounted over all members.
+    # Every item keeps its ``fingerprints`` row, so a rebuild can refile it.
 
     def _file_in_story(self, outcome: Outcome, article: Article) -> None:
         """A new item joins the story of its earliest near-copy or starts one; an edited item keeps its story."""
         cfg = self.stories_config
         doc = stories.doc_for(article, outcome.item_id, shingle_words=cfg.shingle_words)
         keys = stories.index_keys(doc, max_distance=cfg.max_distance)
-        self._put_fingerprint(doc, keys)
         story_id = None
         if outcome.kind == "updated":
             row = self.db.execute("SELECT story_id FROM items WHERE id = ?", [doc.item_id]).fetchone()
             story_id = row[0] if row else None
         if story_id is None:
-            self._join_story(doc.item_id, self._story_for(doc, keys))
+            self._file_new(doc, keys)
         else:
-            self._refresh_story(story_id)  # the original's title or date may have changed
+            self._refile_edited(doc, keys, story_id)
 
-    def _put_fingerprint(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> None:
+    def _file_new(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> None:
+        self._put_fingerprint(doc)
+        story_id = self._story_for(doc, keys)
+        self._put_bands(doc.item_id, keys)
+        self._join_story(doc.item_id, story_id)
+
+    def _refile_edited(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]], story_id: str) -> None:
+        """New text, same story: a representative's keys follow its text; the original may change."""
+        self._put_fingerprint(doc)
+        if self.db.execute("SELECT 1 FROM bands WHERE item_id = ? LIMIT 1", [doc.item_id]).fetchone():
+            self.db.execute("DELETE FROM bands WHERE item_id = ?", [doc.item_id])
+            self._put_bands(doc.item_id, keys)
+        original = self.db.execute("SELECT original_item_id FROM stories WHERE id = ?", [story_id]).fetchone()[0]
+        if original != doc.item_id:
+            self._maybe_original(story_id, doc.item_id, original)
+            return
+        # The original was edited: its title shows; a later date may hand the role to another member
+        # (a whole-story search, but only on this rare path).
+        best = self.db.execute(
+            "SELECT id FROM items WHERE story_id = ? ORDER BY published IS NULL, published, seq LIMIT 1", [story_id]
+        ).fetchone()[0]
+        self._set_original(story_id, best)
+        if best != doc.item_id:
+            self._drop_stale_bands(story_id, doc.item_id)
+
+    def _put_fingerprint(self, doc: stories.StoryDoc) -> None:
         self.db.execute(
             "INSERT INTO fingerprints (item_id, simhash, words, sketch) VALUES (?, ?, ?, ?) ON CONFLICT(item_id)"
             " DO UPDATE SET simhash = excluded.simhash, words = excluded.words, sketch = excluded.sketch",
             [doc.item_id, doc.fingerprint, doc.words, doc.sketch],
         )
-        self.db.execute("DELETE FROM bands WHERE item_id = ?", [doc.item_id])
+
+    def _put_bands(self, item_id: str, keys: Sequence[tuple[int, int]]) -> None:
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO bands (band, bucket, item_id) VALUES (?, ?, ?)",
-            [(band, bucket, doc.item_id) for band, bucket in keys],
+            [(band, bucket, item_id) for band, bucket in keys],
         )
 
     def _story_for(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> str:
@@ -356,7 +483,7 @@ class Store:
         return found[first] if first is not None else doc.item_id
 
     def _story_candidates(self, doc: stories.StoryDoc, keys: Sequence[tuple[int, int]]) -> dict[stories.StoryDoc, str]:
-        """Filed items sharing a band key with ``doc`` and within LOOSE_DISTANCE, in storage order -> story."""
+        """Story representatives sharing a band key with ``doc`` and within LOOSE_DISTANCE, in storage order -> story."""
         values = ", ".join("(?, ?)" for _ in keys)
         probe = (
             f"SELECT DISTINCT b.item_id, f.simhash FROM (VALUES {values}) AS k"
@@ -380,37 +507,71 @@ class Store:
         }  # fmt: skip
 
     def _join_story(self, item_id: str, story_id: str) -> None:
+        """File ``item_id`` (keys already in ``bands``) and update the story's row in place."""
         if story_id == item_id:  # a new story: its row first, items.story_id references it
             self.db.execute(
-                "INSERT INTO stories (id, original_item_id, first_seen, items)"
-                " SELECT id, id, first_seen, 0 FROM items WHERE id = ? ON CONFLICT(id) DO NOTHING",
+                "INSERT INTO stories (id, original_item_id, language, title, published, first_seen, last_added,"
+                " items, outlets) SELECT id, id, language, title, published, first_seen, first_seen, 1,"
+                " json_array(outlet) FROM items WHERE id = ?",
                 [item_id],
             )
+            self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
+            return
         self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
-        self._refresh_story(story_id)
-
-    def _refresh_story(self, story_id: str) -> None:
-        """Recount a story and name its original: the earliest published item (undated last, then first stored)."""
+        outlet, first_seen = self.db.execute("SELECT outlet, first_seen FROM items WHERE id = ?", [item_id]).fetchone()
+        original, outlets = self.db.execute(
+            "SELECT original_item_id, outlets FROM stories WHERE id = ?", [story_id]
+        ).fetchone()
+        names = json.loads(outlets or "[]")
+        if outlet not in names:
+            names = sorted([*names, outlet])
         self.db.execute(
-            """
-            INSERT INTO stories
-              (id, original_item_id, language, title, published, first_seen, last_added, items, outlets)
-            SELECT :story, o.id, o.language, o.title, o.published,
-              (SELECT MIN(first_seen) FROM items WHERE story_id = :story),
-              (SELECT MAX(first_seen) FROM items WHERE story_id = :story),
-              (SELECT COUNT(*) FROM items WHERE story_id = :story),
-              (SELECT json_group_array(outlet) FROM
-                 (SELECT DISTINCT outlet FROM items WHERE story_id = :story ORDER BY outlet))
-            FROM (SELECT * FROM items WHERE story_id = :story
-                  ORDER BY published IS NULL, published, seq LIMIT 1) AS o
-            WHERE true
-            ON CONFLICT(id) DO UPDATE SET original_item_id = excluded.original_item_id,
-              language = excluded.language, title = excluded.title, published = excluded.published,
-              first_seen = excluded.first_seen, last_added = excluded.last_added, items = excluded.items,
-              outlets = excluded.outlets
-            """,
-            {"story": story_id},
+            "UPDATE stories SET items = items + 1, first_seen = MIN(first_seen, :seen),"
+            " last_added = MAX(COALESCE(last_added, :seen), :seen), outlets = :outlets WHERE id = :story",
+            {"seen": first_seen, "outlets": json.dumps(names, separators=(",", ":")), "story": story_id},
         )
+        if not self._maybe_original(story_id, item_id, original):
+            self._drop_stale_bands(story_id, original)
+
+    def _maybe_original(self, story_id: str, item_id: str, original: str) -> bool:
+        """Make ``item_id`` the story's original if it was published earlier; True when it did."""
+        rank = "SELECT published IS NULL, COALESCE(published, ''), seq FROM items WHERE id = ?"
+        if tuple(self.db.execute(rank, [item_id]).fetchone()) >= tuple(self.db.execute(rank, [original]).fetchone()):
+            return False
+        self._set_original(story_id, item_id)
+        self._drop_stale_bands(story_id, original)
+        return True
+
+    def _set_original(self, story_id: str, item_id: str) -> None:
+        self.db.execute(
+            "UPDATE stories SET (original_item_id, language, title, published) ="
+            " (SELECT id, language, title, published FROM items WHERE id = :item) WHERE id = :story",
+            {"item": item_id, "story": story_id},
+        )
+        if not self.db.execute("SELECT 1 FROM bands WHERE item_id = ? LIMIT 1", [item_id]).fetchone():
+            # An original from outside the window: its keys come back from its fingerprint.
+            simhash, sketch = self.db.execute(
+                "SELECT simhash, sketch FROM fingerprints WHERE item_id = ?", [item_id]
+            ).fetchone()
+            k = self.stories_config.max_distance
+            self._put_bands(item_id, stories.band_keys(simhash, max_distance=k) + stories.sketch_keys(sketch))
+
+    def _drop_stale_bands(self, story_id: str, original: str) -> None:
+        """Keep keys only for the original and the STORY_WINDOW newest members (a bounded walk of the index)."""
+        window = self.db.execute(
+            "SELECT id FROM items WHERE story_id = ? ORDER BY seq DESC LIMIT ?", [story_id, STORY_WINDOW + 1]
+        ).fetchall()
+        if len(window) <= STORY_WINDOW:
+            stale = []
+        else:
+            stale = [window[-1][0]]  # the member that just left the window
+        newest = {row[0] for row in window[:STORY_WINDOW]}
+        current = self.db.execute("SELECT original_item_id FROM stories WHERE id = ?", [story_id]).fetchone()[0]
+        if original != current and original not in newest:
+            stale.append(original)  # a former original outside the window
+        for item in stale:
+            if item != current:
+                self.db.execute("DELETE FROM bands WHERE item_id = ?", [item])
 
     def rebuild_stories(self, progress: Callable[[int], None] | None = None) -> StoryRebuild:
         """Recompute every fingerprint, band and story with the current thresholds, in storage order.
@@ -426,9 +587,7 @@ class Store:
                 self.db.execute(f"DELETE FROM {table}")
             for row in self._rows_in_storage_order():
                 doc = self._doc_for_row(row)
-                keys = stories.index_keys(doc, max_distance=self.stories_config.max_distance)
-                self._put_fingerprint(doc, keys)
-                self._join_story(doc.item_id, self._story_for(doc, keys))
+                self._file_new(doc, stories.index_keys(doc, max_distance=self.stories_config.max_distance))
                 if progress is not None:
                     progress(1)
             after = dict(self.db.execute("SELECT id, story_id FROM items").fetchall())
@@ -462,6 +621,10 @@ class Store:
         """A story's items, the original first, then by publication (outlet, url, first_seen ...)."""
         return list(self.db.query("SELECT * FROM story_items WHERE story_id = ? ORDER BY original DESC,"
                                   " published IS NULL, published, first_seen", [story_id]))
+
+    @_locked
+    def has_items(self, outlet: str) -> bool:
+        return self.db.execute("SELECT 1 FROM items WHERE outlet = ? LIMIT 1", [outlet]).fetchone() is not None
 
     @_locked
     def count_items(self) -> int:
@@ -784,6 +947,39 @@ class HttpCache:
             self._store.db.execute(sql, [url, *values])
 
 
+class RobotsTxt:
+    """Each host's last robots.txt (``monitor.fetch.RobotsStore`` on the store, table ``robots_txt``)."""
+
+    _COLUMNS = ("status", "body", "etag", "last_modified", "checked_at", "expires")
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, host: str) -> StoredRobots | None:
+        from monitor.fetch import StoredRobots
+
+        sql = f"SELECT {', '.join(self._COLUMNS)} FROM robots_txt WHERE host = ?"
+        with self._store._lock:
+            row = self._store.db.execute(sql, [host]).fetchone()
+        if row is None:
+            return None
+        values = dict(zip(self._COLUMNS, row))
+        checked, expires = parse_iso(values.pop("checked_at")), parse_iso(values.pop("expires"))
+        assert checked is not None and expires is not None  # NOT NULL columns
+        return StoredRobots(**values, checked_at=checked, expires=expires)
+
+    def put(self, host: str, robots: StoredRobots) -> None:
+        values = [getattr(robots, name) for name in self._COLUMNS]
+        values = [iso(v) if isinstance(v, datetime) else v for v in values]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in self._COLUMNS)
+        sql = (
+            f"INSERT INTO robots_txt (host, {', '.join(self._COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT(host) DO UPDATE SET {updates}"
+        )
+        with self._store._write():
+            self._store.db.execute(sql, [host, *values])
+
+
 # --- row helpers -------------------------------------------------------------
 
 
@@ -811,8 +1007,11 @@ def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreUnusable:
     return StoreUnusable(f"{path}: the store cannot be used ({text}) — check the path, or restore it from a backup")
 
 
+def _title_key(title: str) -> str:
+    return " ".join(fold_chars(title).split())
 
-def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
+
+def _article_columns(article: Article, stamp: str, *, url_unknown: bool = False) -> dict[str, Any]:
     """The columns an article writes, and rewrites when the outlet edits it."""
     return {
         "language": article.language,
@@ -828,7 +1027,7 @@ def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
         "modified_raw": article.modified_raw,
         "body": "\n\n".join(article.body),
         "tags": json.dumps(list(article.tags), ensure_ascii=False),
-        "text": seedformat.render(article),
+        "text": seedformat.render(article, url_unknown=url_unknown),
         "content_hash": identity.content_hash(article),
         "fetched_at": iso(article.fetched_at) or stamp,
     }
@@ -860,3 +1059,50 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
         if isinstance(row.get(name), str):
             row[name] = json.loads(row[name])
     return row
+
+
+# --- backups -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    path: Path
+    items: int
+    size: int  # bytes
+    integrity: str  # PRAGMA integrity_check of the copy: "ok"
+
+
+def backup(source: Path, target: Path) -> Backup:
+    """A consistent copy of the store at ``source`` in ``target``, safe while a poll or the daemon writes.
+
+    ``VACUUM INTO`` reads one snapshot (a WAL read transaction: writers go on, the copy holds
+    every item committed before it began and nothing half-written) into a compact file without
+    a WAL. It is written beside ``target`` and renamed over it only after its integrity check
+    passes, so a failed or killed backup never leaves a broken file in place. The store is not
+    migrated: a backup taken before an upgrade is the old store as it was.
+    """
+    if not source.is_file():
+        raise NoStore(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    conn = sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)  # only reads: VACUUM INTO writes the copy alone
+    try:
+        conn.execute("VACUUM INTO ?", [str(partial)])
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"{source}: backup to {target} failed: {exc}") from exc
+    finally:
+        conn.close()
+    copy = sqlite3.connect(partial)
+    try:
+        integrity = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        has_items = copy.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'items'").fetchone()
+        items = copy.execute("SELECT COUNT(*) FROM items").fetchone()[0] if has_items else 0
+    finally:
+        copy.close()
+    if integrity != "ok":
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"{source}: the backup copy failed its integrity check ({integrity}); {target} left as it was")
+    partial.replace(target)
+    return Backup(path=target, items=items, size=target.stat().st_size, integrity=integrity)

@@ -427,9 +427,11 @@ class KeyTable:
 
 
 class StoryIndex:
-    """The store's ``fingerprints`` + ``bands`` tables in memory, for tests and benchmarks.
+    """A reference model of the store's ``fingerprints`` + ``bands`` tables in memory, for tests.
 
-    Same semantics: ``candidates`` probes the (band, bucket) keys of
+    The product never uses it: the store files through SQLite and keeps keys
+    only for a story's original and newest members; this index keeps every
+    item's keys, so it answers "can the band lookup find this copy at all". Otherwise the same semantics: ``candidates`` probes the (band, bucket) keys of
     :func:`index_keys` and keeps items within ``LOOSE_DISTANCE``; ``add`` joins the
     story of the :func:`earliest` match, else starts one. A story is named by its
     first stored item (a stable id); its original is its earliest-published item.

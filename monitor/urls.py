@@ -24,6 +24,7 @@ headline/slug edits; ``article_key`` falls back to the canonical URL.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
@@ -87,15 +88,25 @@ _RHC = re.compile(
 _TELESUR_EN, _TELESUR_ES = "telesurenglish.net", "telesurtv.net"
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """The one spelling of ``url`` used to compare and store it.
 
     Raises ValueError for anything but an absolute http(s) URL with a host.
+    Cached: a poll asks for the same URL's spelling a dozen times (discovery,
+    is_known, identity, extraction, the store), and the answer never changes.
     """
     parts = _split_http(url)
     path = _canonical_path(parts.path)
     query = _canonical_query(parts.query)
     return urlunsplit(("https", _canonical_netloc(parts), path, query, ""))
+
+
+def published_url(url: str) -> str:
+    """``url`` as the outlet publishes it, fit to print and open: only the fragment goes, and
+    spaces are escaped (a seed file's ``<url>`` line holds no whitespace). Scheme, host, ``www.``,
+    trailing slash, query and non-ASCII slugs stay as written; ``canonical_url`` is the key."""
+    return url.split("#", 1)[0].strip().replace(" ", "%20")
 
 
 def identity_key(url: str) -> str | None:

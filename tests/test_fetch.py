@@ -25,7 +25,8 @@ from monitor.errors import (
     Unreachable,
 )
 from monitor.fetch import Fetcher, MemoryValidatorCache, decode_body
-from monitor.sampleserver import CHALLENGE_HTML, SPANISH
+from monitor.store import Store
+from monitor.testing.sampleserver import CHALLENGE_HTML, SPANISH
 
 FAST = dict(per_host_interval=0.0, backoff=0.1, max_backoff=5.0, retries=2, connect_timeout=1.0, read_timeout=1.0,
             allow_private_addresses=True)  # the test sites are on 127.0.0.1
@@ -56,14 +57,15 @@ class Rig:
 def rig():
     made: list[tuple[Fetcher, httpx.Client]] = []
 
-    def make(*, cache=None, now=None, body_deadline=None, **http) -> Rig:
+    def make(*, cache=None, now=None, body_deadline=None, robots_store=None, **http) -> Rig:
         attempts: list[str] = []
         client = httpx.Client(event_hooks={"request": [lambda request: attempts.append(str(request.url))]})
         sleeps: list[float] = []
         extra = {"now": now} if now is not None else {}
         config = HttpConfig(**{"user_agent": UA, **FAST, **http})
         fetcher = Fetcher(
-            config, cache=cache, sleep=sleeps.append, client=client, rng=random.Random(7), body_deadline=body_deadline, **extra
+            config, cache=cache, sleep=sleeps.append, client=client, rng=random.Random(7), body_deadline=body_deadline,
+            robots_store=robots_store, **extra,
         )
         made.append((fetcher, client))
         return Rig(fetcher, sleeps, attempts)
@@ -304,6 +306,45 @@ def test_a_failing_robots_txt_means_disallow_all_for_a_while(make_site, rig, sta
     assert robots_requests(site) == retried and pages(site) == []  # cached: asked for once, not three times
 
 
+def test_robots_txt_is_kept_in_the_store_for_a_day_then_revalidated(make_site, rig, tmp_path):
+    site = make_site({"robots.txt": "User-agent: *\nDisallow: /private/\n", "a.html": "a", "private/b.html": "b"})
+    clock = Clock()
+    with Store(tmp_path / "monitor.db") as store:
+
+        def process() -> Fetcher:  # each run is a new process: a new Fetcher over the same store
+            return rig(now=clock, robots_store=store.robots).fetcher
+
+        assert process().get(site.url("/a.html")).text == "a"
+        clock.advance(hours=23)
+        with pytest.raises(RobotsDisallowed):
+            process().get(site.url("/private/b.html"))
+        assert robots_requests(site) == 1  # the second run trusted the stored rules
+        clock.advance(hours=2)
+        process().get(site.url("/a.html"))
+        asked = [e for e in site.request_log() if e.target == "/robots.txt"]
+        assert len(asked) == 2 and asked[1].headers.get("if-none-match")  # revalidated: a 304, not a download
+        (site.folder / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
+        clock.advance(hours=25)
+        with pytest.raises(RobotsDisallowed):
+            process().get(site.url("/a.html"))  # changed rules arrive once the day is over
+        assert store.robots.get(site.base_url).body == "User-agent: *\nDisallow: /\n"
+
+
+def test_a_failing_robots_txt_is_stored_for_minutes_not_a_day(make_site, rig, tmp_path):
+    site = make_site({"routes.toml": '["/robots.txt"]\nstatus = 503\n', "a.html": "a"})
+    clock = Clock()
+    with Store(tmp_path / "monitor.db") as store:
+        for minutes in (0, 10):
+            clock.advance(minutes=minutes)
+            with pytest.raises(RobotsDisallowed, match="robots.txt answered 503"):
+                rig(now=clock, robots_store=store.robots, retries=0).fetcher.get(site.url("/a.html"))
+        assert robots_requests(site) == 1
+        clock.advance(minutes=6)
+        with pytest.raises(RobotsDisallowed):
+            rig(now=clock, robots_store=store.robots, retries=0).fetcher.get(site.url("/a.html"))
+        assert robots_requests(site) == 2
+
+
 @pytest.mark.parametrize("status", [401, 403, 404, 410])
 def test_a_4xx_robots_txt_allows_everything(make_site, rig, status):
     site = make_site({"routes.toml": f'["/robots.txt"]\nstatus = {status}\n', "a.html": "a"})
@@ -367,7 +408,10 @@ def test_other_hosts_are_not_held_up_by_one_hosts_interval(make_site, rig):
 def test_at_most_per_host_concurrency_requests_are_in_flight(make_site, rig, limit):
     site = make_site()
     fetcher = rig(per_host_concurrency=limit, respect_robots=False).fetcher
-    threads = [threading.Thread(target=fetcher.get, args=(site.url(f"/_trouble/slow?seconds=0.15&k={n}"),)) for n in range(4)]
+    # Each request waits at the server until `limit` are in flight together (however slowly the threads
+    # start under load), then holds 0.15 s so a client sending more than `limit` at once would show it.
+    gate = f"/_trouble/gate?n={limit}&hold=0.15"
+    threads = [threading.Thread(target=fetcher.get, args=(site.url(f"{gate}&k={n}"),)) for n in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -7,16 +7,18 @@ user sees: rows, seed documents, statuses, exit codes, and how politely we fetch
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from monitor.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
+from monitor.testing.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
 from monitor.seedformat import parse
 
 SITES = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
@@ -76,8 +78,8 @@ def test_summary_lines_per_outlet(polled) -> None:
     assert lines == [
         "teleSUR English: 5 seen, 5 new (3 relevant), 0 updated, 0 failed",
         "teleSUR: 4 seen, 4 new (2 relevant), 0 updated, 0 failed",
-        "Radio Habana Cuba EN: 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
-        "Radio Habana Cuba ES: 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
+        "Radio Habana Cuba (en): 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
+        "Radio Habana Cuba (es): 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
         "15 new (9 relevant), 0 updated, 0 outlets failing",
     ]
 
@@ -146,12 +148,33 @@ def test_second_poll_refetches_nothing_unchanged(polled) -> None:
     for name in SITES:
         requests = sites.request_log(name)
         # only discovery pages, each revalidated (If-None-Match / If-Modified-Since); no article page
-        pages = [r for r in requests if r.target != "/robots.txt"]  # robots is cached per process
+        assert "/robots.txt" not in [r.target for r in requests], name  # kept in the store for 24 h
+        pages = list(requests)
         assert pages, name
         for r in pages:
             assert r.target.rstrip("/") not in {p.rstrip("/") for p in EXPECTED}, r.target
             assert r.headers.get("if-none-match") or r.headers.get("if-modified-since"), r.target
     assert query(db, "SELECT COUNT(*) FROM items")[0][0] == 15
+
+
+def test_robots_txt_is_revalidated_once_its_day_is_over(polled) -> None:
+    sites, config, db, _, _ = polled
+    stored = dict(query(db, "SELECT host, etag FROM robots_txt"))
+    assert set(stored) == {sites.base_url(name) for name in SITES} and all(stored.values())
+    with sqlite3.connect(db) as conn:  # a day later, as far as the stored lifetime goes
+        conn.execute("UPDATE robots_txt SET expires = '2000-01-01T00:00:00+00:00'")
+    for name in SITES:
+        sites.site(name).clear_log()
+    again = run(config, "poll")
+    assert again.returncode == 0, again.stderr
+    for name in SITES:
+        asked = [r for r in sites.request_log(name) if r.target == "/robots.txt"]
+        assert len(asked) == 1, name
+        assert asked[0].headers.get("if-none-match") == stored[sites.base_url(name)], name  # a 304, not a download
+        paths = [r.target for r in sites.request_log(name)]
+        assert not [t for t in paths if t.startswith("/private/")]  # the stored rules still apply
+    for checked, expires in query(db, "SELECT checked_at, expires FROM robots_txt"):
+        assert datetime.fromisoformat(expires) - datetime.fromisoformat(checked) == timedelta(hours=24)
 
 
 def test_reprocess_without_fetching(polled) -> None:
@@ -318,7 +341,11 @@ def test_check_without_url_runs_discovery_first(polled) -> None:
     result = run(config, "check", "rhc-es")
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
-    assert first.startswith("Radio Habana Cuba (rhc-es): 3 article links from")
+    assert first.startswith("[rhc-es] Radio Habana Cuba (es): 3 article links (")
+    # the breakdown counts links, and adds up to them; sources are counted apart
+    links = int(re.search(r": (\d+) article links", first)[1])
+    assert sum(int(n) for n in re.findall(r"(\d+) from ", first)) == links
+    assert re.search(r"; \d+ sources read, 0 failed, \d+ unchanged$", first)
     assert "checking the first link: http://127.0.0.1:" in result.stdout
     assert "relevance:" in result.stdout
 
@@ -347,7 +374,7 @@ def test_progress_shows_on_a_terminal_and_not_in_cron(tmp_path: Path) -> None:
         os.close(leader)
     assert proc.returncode == 0
     assert b"\rrhc-en 1/3" in seen.replace(b"\x1b[K", b"") and b"rhc-en 3/3" in seen
-    assert "\r" not in out and out.splitlines()[0].startswith("Radio Habana Cuba EN: 3 seen, 3 new")
+    assert "\r" not in out and out.splitlines()[0].startswith("Radio Habana Cuba (en): 3 seen, 3 new")
 
 
 # ---------------------------------------------------------------- open_run: the one place a run is built
@@ -412,4 +439,4 @@ def test_selector_that_stops_matching_keeps_the_item_and_flags_the_outlet(tmp_pa
     status = run(config, "status")
     assert "degraded: selector title=h1.g-story-heading matched nothing" in status.stdout
     digest = run(config, "digest", "--since", "2000-01-01")
-    assert "DEGRADED Trouble Times (trouble): selector title=h1.g-story-heading matched nothing" in digest.stdout
+    assert "DEGRADED [trouble] Trouble Times: selector title=h1.g-story-heading matched nothing" in digest.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from monitor.config import StoriesConfig
 from monitor.models import Article
-from monitor.store import Store
+from monitor.store import STORY_WINDOW, Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stories_labelled import (  # noqa: E402
@@ -99,9 +100,10 @@ def test_a_store_from_before_stories_files_its_items_when_opened(tmp_path: Path)
         ids = [store.save(article(variant("tip_minrex", d), o, f"{n}-x", day=5 + n), now=NOW).item_id
                for n, (d, o) in enumerate([(RHC_PL_EN, "rhc-en"), (PL_EN, "pl-en")])]  # fmt: skip
     conn = sqlite3.connect(path)  # back to the m004 schema, keeping the items
-    conn.executescript("DROP VIEW story_items; DROP TABLE bands; DROP TABLE fingerprints; DROP INDEX idx_items_story_id;"
+    conn.executescript("DROP VIEW story_items; DROP TABLE bands; DROP TABLE fingerprints;"
+                       " DROP INDEX idx_items_story_id_seq; DROP TABLE robots_txt;"
                        " ALTER TABLE items DROP COLUMN story_id; DROP TABLE stories;"
-                       " DELETE FROM _sqlite_migrations WHERE name = 'm005_stories';")
+                       " DELETE FROM _sqlite_migrations WHERE name IN ('m005_stories', 'm009_bounded_stories_and_robots');")
     conn.close()
     with Store(path) as store:
         assert [story_of(store, i) for i in ids] == [ids[0], ids[0]]
@@ -173,3 +175,103 @@ def test_the_old_names_dedupe_command_and_section_still_work_for_one_release(pol
     assert "[dedupe] is deprecated" in old.stderr and "rename it [stories]" in old.stderr
     assert "max_distance=6" in old.stdout  # the old section's settings are the ones used
     assert old.stdout.startswith(f"rebuilt {current.stdout.split(' items')[0]} items")
+
+
+# ---------------------------------------------------------------- bounded work per save
+
+COPY_DRESS = [RHC_PL_EN, PL_EN, TELESUR_NOTICE, lambda t: t]
+
+
+def copy_of(n: int, *, day: int) -> Article:
+    """Copy ``n`` of one wire story, dressed the way one of four outlets prints it."""
+    outlet = list(OUTLETS)[n % 3]  # rhc-en, pl-en, telesur-en
+    text = variant("tip_minrex", COPY_DRESS[n % len(COPY_DRESS)])
+    return article(text, outlet, f"{n}-cuba-rejects-the-report", day=day)
+
+
+def test_three_hundred_copies_stay_one_story_with_every_copy_and_the_earliest_original(store: Store) -> None:
+    saved = [store.save(copy_of(n, day=20 if n != 150 else 2), now=NOW).item_id for n in range(300)]
+    stray = store.save(article(base("tip_commentary"), "rhc-en", "9-other", day=5), now=NOW)
+    assert {story_of(store, item) for item in saved} == {saved[0]}
+    row = story_row(store, saved[0])
+    assert (row["items"], row["original_item_id"], row["outlets"]) == (300, saved[150], '["pl-en","rhc-en","telesur-en"]')
+    assert row["published"] == "2025-11-02T09:00:00+00:00" and row["title"] == base("tip_minrex").title
+    copies = store.story_items(saved[0])
+    assert len(copies) == 300 and copies[0]["item_id"] == saved[150] and sum(c["original"] for c in copies) == 1
+    assert story_of(store, stray.item_id) == stray.item_id
+    # What a new copy is compared with stays bounded: the original and the newest members keep keys.
+    keyed = {r[0] for r in store.db.execute("SELECT DISTINCT item_id FROM bands").fetchall()}
+    assert keyed == {saved[150], *saved[-STORY_WINDOW:], stray.item_id}
+    # A rebuild of the same store files the same way.
+    assert store.rebuild_stories().changed == 0
+    assert story_row(store, saved[0]) == row
+
+
+def test_an_edit_that_makes_the_original_later_hands_the_role_on(store: Store) -> None:
+    saved = [store.save(copy_of(n, day=10 + n), now=NOW).item_id for n in range(20)]
+    assert story_row(store, saved[0])["original_item_id"] == saved[0]
+    moved = replace(copy_of(0, day=28), body=variant("tip_minrex", RHC_PL_EN, drop_paragraph(6)).paragraphs)
+    assert store.save(moved, now=NOW).kind == "updated"
+    row = story_row(store, saved[0])
+    assert (row["original_item_id"], row["items"]) == (saved[1], 20)
+    keyed = {r[0] for r in store.db.execute("SELECT DISTINCT item_id FROM bands").fetchall()}
+    assert saved[1] in keyed and saved[0] not in keyed  # the new original is found; the old one left the window
+    late = store.save(copy_of(99, day=27), now=NOW)
+    assert story_of(store, late.item_id) == saved[0]
+
+
+def _sqlite_steps(store: Store, article_: Article) -> int:
+    """SQLite virtual-machine steps (in units of 100) one save takes: deterministic, unlike time."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    store.db.conn.set_progress_handler(count, 100)
+    try:
+        store.save(article_, now=NOW)
+    finally:
+        store.db.conn.set_progress_handler(None, 100)
+    return steps[0]
+
+
+def test_saving_copy_300_of_a_story_costs_the_database_what_copy_30_did(store: Store) -> None:
+    costs = {n: _sqlite_steps(store, copy_of(n, day=20)) for n in range(301)}
+    early = sum(costs[n] for n in range(30, 40)) / 10
+    late = sum(costs[n] for n in range(290, 300)) / 10
+    assert late <= 1.2 * early, (early, late)
+
+
+def _plans(store: Store, statements: list[str]) -> list[tuple[str, str]]:
+    """(statement, plan line) for every plan line that reads a whole table without an index."""
+    tables = {name for (name,) in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    bad = []
+    for sql in statements:
+        if not sql.split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH"):
+            continue  # BEGIN, COMMIT, SAVEPOINT, trigger markers
+        for row in store.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall():
+            detail = row[-1]
+            words = detail.split()
+            if words[0] == "SCAN" and words[1] in tables and "INDEX" not in detail:
+                bad.append((sql[:160], detail))
+    return bad
+
+
+def test_every_statement_of_a_save_uses_an_index(store: Store) -> None:
+    for n in range(12):  # a story past its window, so every branch of filing runs
+        store.save(copy_of(n, day=20), now=NOW)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        store.save(copy_of(12, day=1), raw_html=b"<html>copy</html>", now=NOW)  # joins, becomes the original
+        store.save(copy_of(13, day=25), raw_html=b"<html>copy</html>", now=NOW)  # joins
+        store.save(article(base("tip_commentary"), "rhc-en", "9-other", day=5), now=NOW)  # a new story
+        edited = replace(copy_of(12, day=26), body=variant("tip_minrex", RHC_PL_EN, drop_paragraph(6)).paragraphs)
+        store.save(edited, now=NOW)  # the original edited to a later date
+        store.save(replace(copy_of(5, day=20), url=OUTLETS["pl-en"] + "5-cuba-rejects-the-report?utm_source=x"),
+                   now=NOW)  # seen again under another URL  # fmt: skip
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert any("FROM bands" in s for s in statements) and any("UPDATE stories" in s for s in statements)
+    assert _plans(store, statements) == []

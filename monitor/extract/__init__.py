@@ -42,7 +42,7 @@ from selectolax.lexbor import LexborHTMLParser
 from monitor.config import OutletConfig
 from monitor.errors import LayoutChanged, ParseError
 from monitor.models import Article, Page, utc_now
-from monitor.urls import canonical_url
+from monitor.urls import published_url
 
 from .adapters import get_adapter
 from .adapters.base import FIELDS, Adapter, Document, Fields, Found
@@ -370,7 +370,7 @@ def _build(ctx: _Context, hints: Fields, title_choice: Choice, *, now: datetime,
         log.warning("%s: degraded: %s (%s)", outlet.key, why, url)
     return Article(
         url=url,
-        canonical_url=canonical_url(canonical),
+        canonical_url=published_url(canonical),
         outlet=outlet.key,
         outlet_name=outlet.name,
         language=language or None,
