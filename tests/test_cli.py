@@ -62,6 +62,9 @@ def test_import_the_seeds_folder_twice_then_export(tmp_path: Path) -> None:
     assert (out / NORMALISED.name).read_bytes() == NORMALISED.read_bytes()  # name and bytes: the seed itself
     second = monitor(db, "export", str(out))
     assert second.stdout.strip() == f"exported 1 to {out} (0 written, 1 unchanged); 1 not exported: no URL yet"
+    digest = monitor(db, "digest").stdout
+    assert "### Cuba Rejects US False Accusation on Human Trafficking (imported page dump: link not known" in digest
+    assert "(<>)" not in digest  # no empty link
 
 
 def test_a_raw_dump_given_its_url_is_exported_with_it(tmp_path: Path) -> None:
