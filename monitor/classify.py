@@ -533,7 +533,7 @@ def compile_rules(table: Mapping[str, Any] | None = None, *, source: Source | No
         user_keys=_dotted_keys(user, "relevance"),
         bundled_keys=_dotted_keys(bundled, "relevance"),
     )
-    ruleset = _read_ruleset(Reader(_merge(bundled, user), "relevance", sources))  # type: ignore[arg-type]
+    ruleset = _read_ruleset(Reader(_merge(bundled, user), "relevance", sources))
     logger.debug("compiled %d relevance rules", len(ruleset.rules))
     return ruleset
 
@@ -630,8 +630,10 @@ def _read_weights(table: Reader | None) -> dict[str, float]:
 
 def _read_sets(table: Reader | None) -> dict[str, WordGroup]:
     sets: dict[str, WordGroup] = {}
-    for name in table.data if table is not None else ():
-        entry = table.table(name)  # type: ignore[union-attr]
+    if table is None:
+        return sets
+    for name in table.data:
+        entry = table.table(name)
         assert entry is not None
         patterns = _required_list(entry, "patterns")
         for pattern in patterns:

@@ -491,9 +491,11 @@ class _DeadlineStream(httpcore.NetworkStream):
 class GuardedBackend(httpcore.SyncBackend):
     """Resolve, check every address, connect to a checked one (never resolve twice)."""
 
-    def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver):
+    def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver,
+                 classify: Callable[[str], str | None] = refused_address):
         self.allow_private = allow_private
         self.resolver = resolver
+        self.classify = classify  # address -> why it is refused (tests: which address counts as public)
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
@@ -503,7 +505,7 @@ class GuardedBackend(httpcore.SyncBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         if not self.allow_private:
             for address in addresses:  # one internal answer is enough: a mixed answer is a rebinding trick
-                why = refused_address(address)
+                why = self.classify(address)
                 if why is not None:
                     raise _AddressRefused(host, address, why)
         error: Exception = httpcore.ConnectError(f"{host} resolved to no address")

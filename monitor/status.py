@@ -79,7 +79,7 @@ def _state(o: dict[str, Any]) -> str:
     return "FAILING" if o["failing"] else "ok"
 
 
-def stale(store: Any, max_age: timedelta, now: datetime) -> list[str]:
+def stale(store: Store, max_age: timedelta, now: datetime) -> list[str]:
     """Why the store looks unattended: no run completed within ``max_age``, or a daemon
     whose heartbeat stopped (a crash-looping or hung ``monitor run``). Empty when fine."""
     cutoff = now - max_age

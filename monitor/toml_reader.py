@@ -10,7 +10,7 @@ import difflib
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from .errors import ConfigError
 
@@ -18,10 +18,17 @@ _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+class ErrorSource(Protocol):
+    """What a Reader reports through: a :class:`Source`, or one that picks the file a key came from."""
+
+    def error(self, dotted: str, expected: str, got: Any = None, *, show_got: bool = True,
+              unknown: bool = False) -> ConfigError: ...
+
+
 class Reader:
     """Typed access to one TOML table, raising errors that name file, line and key."""
 
-    def __init__(self, data: dict[str, Any], where: str, source: "Source"):
+    def __init__(self, data: dict[str, Any], where: str, source: ErrorSource):
         self.data = data
         self.where = where  # dotted path of this table ("" for the root)
         self.source = source

@@ -29,7 +29,7 @@ from monitor.pipeline import open_run
 from monitor.schedule import Daemon, daemon_lock
 
 ARTICLES = 30
-SLOW = {"per_host_interval": 0.1}  # a first run of ~3 s: time for the other process to collide with it
+SLOW = {"per_host_interval": 0.25}  # a first run of ~8 s: time for the other process to start and collide with it, even on a loaded machine
 
 
 @pytest.fixture
