@@ -42,6 +42,7 @@ from monitor.folding import fold_chars
 from monitor.migrations import MIGRATIONS, migration_names
 from monitor.models import (
     Article,
+    Failure,
     Outcome,
     OutcomeKind,
     OutletRun,
