@@ -15,6 +15,7 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
     stories ──< items        items.story_id: copies of one text are one story (m005)
     fingerprints, bands      each item's SimHash + MinHash sketch; lookup keys of a story's
                              original and newest members (m009 bounds them)
+    items.authors            the authors as a JSON list; runs.degraded: hints that failed (m006)
     backfill_steps           every archive page ``monitor backfill`` listed or walked: its resume cursor (m011)
     backfill_months          per outlet and month: was the archive walked, how many links, did it fail
     editions ──  items       language editions (EN/ES) of one story, linked, never merged (m011)
@@ -159,6 +160,16 @@ def m005_stories(db: Database) -> None:
 _BAND_OVERVIEW_COLUMNS = _OVERVIEW_COLUMNS.replace("relevant, score,", "relevant, band, score,")
 
 
+@MIGRATIONS(name="m006_authors")
+def m006_authors(db: Database) -> None:
+    """Authors as a list (JSON ``authors``; ``author`` stays as the readable line for Datasette), and
+    ``runs.degraded``: the outlet's selectors or adapter that failed on its pages while the generic
+    extractor still read them (issue 10)."""
+    db.table("items").add_column("authors", str, not_null_default="[]")
+    db.execute("UPDATE items SET authors = json_array(author) WHERE author IS NOT NULL AND author != ''")
+    db.table("runs").add_column("degraded", str)
+
+
 @MIGRATIONS(name="m007_relevance_band_labels")
 def m007_relevance_band_labels(db: Database) -> None:
     """Three relevance bands (``items.band``: relevant, possibly, not) with the ``reasons`` for doubt,
@@ -195,47 +206,6 @@ def m008_runs_failures(db: Database) -> None:
     db.table("failures").create_index(["class"])
     daemons = {"pid": int, "started": str, "heartbeat": str, "last_cycle": str}
     db.table("daemons").create(daemons, pk="pid", not_null=["started", "heartbeat"])
-
-
-_BACKFILL_CURSORS_VIEW = """
-SELECT outlet, source, COUNT(*) AS steps, SUM(status = 'done') AS done, SUM(status = 'failed') AS failed,
-  SUM(status = 'listed') AS in_progress, SUM(links) AS links, SUM(new) AS new, MIN(month) AS oldest_month,
-  MAX(updated) AS updated
-FROM backfill_steps GROUP BY outlet, source
-"""
-
-# Relevant items per outlet, language and month (published, else first seen): the report's series.
-_TIMELINE_VIEW = """
-SELECT outlet, language, substr(COALESCE(published, first_seen), 1, 7) AS month,
-  SUM(relevant) AS relevant, COUNT(*) AS items
-FROM items GROUP BY outlet, language, month
-"""
-
-
-@MIGRATIONS(name="m011_backfill")
-def m011_backfill(db: Database) -> None:
-    """Archive walks (``monitor backfill``): a cursor per outlet and source, month coverage; language editions.
-
-    ``backfill_steps`` holds one row per archive page (a sitemap, a date archive page, a feed
-    or search page): ``found`` keeps the links it listed, so a killed walk resumes from the
-    store without fetching that page again, and ``status = 'done'`` pages are never fetched
-    again. ``backfill_months`` says which months were walked and what they returned, so the
-    timeline can show a month that could not be walked as a gap rather than a zero.
-    ``editions`` links the English and Spanish editions of one story (same ``edition_id``).
-    """
-    steps: dict[str, type] = {"outlet": str, "source": str, "url": str, "month": str, "status": str, "found": str}
-    steps |= {"links": int, "new": int, "failed": int, "oldest": str, "error": str, "updated": str}
-    db.table("backfill_steps").create(steps, pk=("outlet", "url"), not_null=["source", "status", "updated"],
-                                      defaults={"links": 0, "new": 0, "failed": 0})
-    db.table("backfill_steps").create_index(["outlet", "source"])
-    months = {"outlet": str, "month": str, "walked": int, "links": int, "failures": int, "updated": str}
-    db.table("backfill_months").create(months, pk=("outlet", "month"), defaults={"walked": 0, "links": 0, "failures": 0})
-    editions = {"item_id": str, "edition_id": str, "language": str, "score": float, "reasons": str, "linked": str}
-    db.table("editions").create(editions, pk="item_id", not_null=["edition_id", "linked"],
-                                foreign_keys=[("item_id", "items", "id")])
-    db.table("editions").create_index(["edition_id"])
-    db.create_view("backfill_cursors", _BACKFILL_CURSORS_VIEW.strip())
-    db.create_view("timeline", _TIMELINE_VIEW.strip())
 
 
 def _create_items(db: Database) -> None:
@@ -317,3 +287,44 @@ def m009_bounded_stories_and_robots(db: Database) -> None:
     robots = {"host": str, "status": int, "body": str, "etag": str, "last_modified": str}
     robots |= {"checked_at": str, "expires": str}
     db.table("robots_txt").create(robots, pk="host", not_null=["status", "checked_at", "expires"])
+
+
+_BACKFILL_CURSORS_VIEW = """
+SELECT outlet, source, COUNT(*) AS steps, SUM(status = 'done') AS done, SUM(status = 'failed') AS failed,
+  SUM(status = 'listed') AS in_progress, SUM(links) AS links, SUM(new) AS new, MIN(month) AS oldest_month,
+  MAX(updated) AS updated
+FROM backfill_steps GROUP BY outlet, source
+"""
+
+# Relevant items per outlet, language and month (published, else first seen): the report's series.
+_TIMELINE_VIEW = """
+SELECT outlet, language, substr(COALESCE(published, first_seen), 1, 7) AS month,
+  SUM(relevant) AS relevant, COUNT(*) AS items
+FROM items GROUP BY outlet, language, month
+"""
+
+
+@MIGRATIONS(name="m011_backfill")
+def m011_backfill(db: Database) -> None:
+    """Archive walks (``monitor backfill``): a cursor per outlet and source, month coverage; language editions.
+
+    ``backfill_steps`` holds one row per archive page (a sitemap, a date archive page, a feed
+    or search page): ``found`` keeps the links it listed, so a killed walk resumes from the
+    store without fetching that page again, and ``status = 'done'`` pages are never fetched
+    again. ``backfill_months`` says which months were walked and what they returned, so the
+    timeline can show a month that could not be walked as a gap rather than a zero.
+    ``editions`` links the English and Spanish editions of one story (same ``edition_id``).
+    """
+    steps: dict[str, type] = {"outlet": str, "source": str, "url": str, "month": str, "status": str, "found": str}
+    steps |= {"links": int, "new": int, "failed": int, "oldest": str, "error": str, "updated": str}
+    db.table("backfill_steps").create(steps, pk=("outlet", "url"), not_null=["source", "status", "updated"],
+                                      defaults={"links": 0, "new": 0, "failed": 0})
+    db.table("backfill_steps").create_index(["outlet", "source"])
+    months = {"outlet": str, "month": str, "walked": int, "links": int, "failures": int, "updated": str}
+    db.table("backfill_months").create(months, pk=("outlet", "month"), defaults={"walked": 0, "links": 0, "failures": 0})
+    editions = {"item_id": str, "edition_id": str, "language": str, "score": float, "reasons": str, "linked": str}
+    db.table("editions").create(editions, pk="item_id", not_null=["edition_id", "linked"],
+                                foreign_keys=[("item_id", "items", "id")])
+    db.table("editions").create_index(["edition_id"])
+    db.create_view("backfill_cursors", _BACKFILL_CURSORS_VIEW.strip())
+    db.create_view("timeline", _TIMELINE_VIEW.strip())
