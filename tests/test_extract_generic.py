@@ -179,3 +179,18 @@ def test_a_text_signed_at_its_foot_names_its_author_when_metadata_names_only_the
     assert article.authors == ("Ana María Pérez",)
     assert dict(article.provenance)["author"] == "signature under the body"
     assert "Ana María Pérez" not in article.body
+
+
+def test_newsletter_and_follow_prompts_go_but_a_sentence_that_opens_with_mas_stays() -> None:
+    html = """<html><head><title>T</title><meta property="og:type" content="article"></head><body><article>
+    <h1>Marcha contra la trata de personas en La Habana</h1>
+    <p>Más de 300 personas: estudiantes, trabajadores y vecinos marcharon este sábado por el Malecón habanero.</p>
+    <p>La marcha concluyó con un acto en la Tribuna Antimperialista, donde hablaron víctimas y especialistas.</p>
+    <p>Síguenos en Telegram para recibir las noticias más importantes del día directamente en tu teléfono.</p>
+    <p>Get our daily news email with the stories that matter, delivered every morning to your inbox for free.</p>
+    </article></body></html>"""
+    body = extract_html(html, "https://www.ejemplo.cu/marcha/", now=NOW).body
+    assert body == (
+        "Más de 300 personas: estudiantes, trabajadores y vecinos marcharon este sábado por el Malecón habanero.",
+        "La marcha concluyó con un acto en la Tribuna Antimperialista, donde hablaron víctimas y especialistas.",
+    )

@@ -74,14 +74,16 @@ _BODY_NAMES = re.compile(r"^(?:entry|hentry|post|article|story|content|main)$|ar
 
 # Whole-line furniture, any language: "LEA TAMBIÉN:", "Te puede interesar", "Read more", "Advertisement".
 _FURNITURE_LINE = re.compile(
-    r"^\W*(?:lea|lee|leer|ver|vea|mira|read|see|watch|listen|lesen sie|lies|mehr|más|mas|also)"
+    r"^\W*(?:lea|lee|leer|ver|vea|mira|read|see|watch|listen|lesen sie|lies)"
     r"(?:\s+\w+){0,3}\s*(?:también|tambien|más|mas|also|more|auch|además)?\s*:|"
     r"^\W*(?:lea también|lee también|te puede interesar|le puede interesar|puede interesarte|también te puede|"
     r"noticias relacionadas|artículos relacionados|related|read more|read also|more on this|recommended|"
     r"advertisement|anzeige|werbung|publicidad|sponsored|síguenos|siguenos|follow us|suscríbete|subscribe|"
     r"sign up|newsletter|compartir|share this|comparte|teilen|mehr zum thema|weiterlesen|auch interessant|"
     r"lesen sie auch|zum thema|click here|haz clic|pulse aquí|descargue|download the|ver más|ver mas|"
-    r"todos los derechos|all rights reserved|copyright|©)",
+    r"todos los derechos|all rights reserved|copyright|©|up next|most read|más leíd[oa]s|lo más visto|meistgelesen|"
+    r"fehler gefunden|get our [\w -]*(?:newsletter|email)|suscríbase|recibe nuestro|únete a nuestro canal|"
+    r"sígue(?:nos)? en|follow [\w .-]+ on (?:google news|twitter|x|facebook|telegram|whatsapp))",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
@@ -578,7 +580,7 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
     if text in seen:
         return "repeated"
     words = len(text.split())
-    if (words <= 15 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _has_copyright(text)):
+    if (words <= 25 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _has_copyright(text)):
         return "furniture line"
     if words <= 12 and _BYLINE.search(text) and not _SENTENCE_END.search(text):
         return "byline"
