@@ -50,6 +50,14 @@ def heading(digest: Digest) -> str:
 # ---------------------------------------------------------------- markdown
 
 
+NO_URL = " (imported page dump: link not known until the article is fetched)"
+
+
+def _md_link(title: str, url: str) -> str:
+    """``[title](<url>)``; an item imported from a page dump has no URL yet, and says so."""
+    return f"[{_md_escape(title)}](<{url}>)" if url else _md_escape(title + NO_URL)
+
+
 def _md_escape(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in text)
 
@@ -63,7 +71,7 @@ def _md_excerpt(excerpt: Excerpt) -> str:
 
 
 def _md_entry(entry: Entry) -> list[str]:
-    lines = [f"### [{_md_escape(entry.title)}](<{entry.url}>)", ""]
+    lines = [f"### {_md_link(entry.title, entry.url)}", ""]
     lines.append(f"Published {published_text(entry)} · rules: {', '.join(entry.rules) or 'none'}")
     if entry.excerpt is not None:
         lines += ["", f"> {_md_excerpt(entry.excerpt)}"]
@@ -85,7 +93,7 @@ def possible_line(entry: Entry) -> str:
 
 
 def _md_possible(entry: Entry) -> list[str]:
-    lines = [f"- [{_md_escape(entry.title)}](<{entry.url}>) `{entry.id}`", f"  {_md_escape(possible_line(entry))}"]
+    lines = [f"- {_md_link(entry.title, entry.url)} `{entry.id}`", f"  {_md_escape(possible_line(entry))}"]
     if entry.excerpt is not None:
         lines.append(f"  > {_md_excerpt(entry.excerpt)}")
     return lines + [""]
@@ -177,7 +185,7 @@ def _html_excerpt(excerpt: Excerpt, mark: str = "mark") -> str:
 
 
 def _html_entry(entry: Entry) -> str:
-    parts = [_tag("h3", _link(entry.url, entry.title))]
+    parts = [_tag("h3", _link(entry.url, entry.title) if entry.url else html.escape(entry.title + NO_URL))]
     parts.append(_tag("p", html.escape(f"Published {published_text(entry)}"), "small"))
     rules = " ".join(_tag("code", html.escape(rule)) for rule in entry.rules)
     parts.append(_tag("p", f"Rules: {rules}", "small"))
@@ -192,7 +200,8 @@ def _html_entry(entry: Entry) -> str:
 
 
 def _html_possible(entry: Entry) -> str:
-    parts = [_tag("h3", _link(entry.url, entry.title)), _tag("p", html.escape(possible_line(entry)), "small")]
+    title = _link(entry.url, entry.title) if entry.url else html.escape(entry.title + NO_URL)
+    parts = [_tag("h3", title), _tag("p", html.escape(possible_line(entry)), "small")]
     if entry.excerpt is not None:
         parts.append(_tag("blockquote", _html_excerpt(entry.excerpt), "quote"))
     return _tag("div", "".join(parts), "entry", class_="possibly", id=f"item-{entry.id}")

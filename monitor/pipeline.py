@@ -78,7 +78,13 @@ class _Tally:
     degraded: Counter[str] = field(default_factory=Counter)  # failed hints, per page (extract.degraded)
     errors: list[MonitorError] = field(default_factory=list)  # the first few, to explain a failure
     failures: list[Failure] = field(default_factory=list)  # every one (up to MAX_FAILURES), for `failures`
+    saved: int = 0  # how many of them are in the store already
     attempted: int = 0  # articles tried so far
+
+    def unsaved(self) -> list[Failure]:
+        """The failures not yet filed; from now on they count as filed."""
+        fresh, self.saved = self.failures[self.saved:], len(self.failures)
+        return fresh
 
     def note(self, exc: MonitorError, url: str, source: str) -> None:
         self.reasons[_reason(exc)] += 1
@@ -162,6 +168,8 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
         todo = _to_fetch(discovery.links, store, ctx, scope, tally)
         tally.seen = len(discovery.links)
         for done, link in enumerate(todo, 1):
+            # Failures are filed as they come, so a run killed later still shows what failed.
+            store.add_failures(run_id, outlet.key, tally.unsaved(), at=ctx.now())
             scope.check(link.url)  # stopped, or out of run time: keep what is stored
             _one_article(link, outlet, store, ctx, tally)
             if progress is not None:
@@ -178,7 +186,7 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
         log.exception("internal error while polling", extra={"outlet": outlet.key})
         error = f"internal error: {exc!r}"
     run = _run(outlet, tally, started, ctx.now(), status, error, feed_all_new=feed_all_new, catch_up=catch_up)
-    store.finish_run(run_id, run)
+    store.finish_run(run_id, run, unsaved=tally.unsaved())
     return run
 
 

@@ -42,6 +42,7 @@ from monitor.folding import fold_chars
 from monitor.migrations import MIGRATIONS, migration_names
 from monitor.models import (
     Article,
+    Failure,
     Outcome,
     OutcomeKind,
     OutletRun,
@@ -701,7 +702,7 @@ class Store:
         with self._write():
             run_id = self.db.execute(sql, list(row.values())).lastrowid
             assert run_id is not None
-            self._put_failures(run_id, run)
+            self._put_failures(run_id, run.outlet, run.failures, run.finished)
         return run_id
 
     def begin_run(self, outlet: str, *, started: datetime, catch_up: bool, pid: int) -> int:
@@ -717,13 +718,19 @@ class Store:
         assert run_id is not None
         return run_id
 
-    def finish_run(self, run_id: int, run: OutletRun) -> None:
-        """Write a begun run's outcome and its failures in one transaction."""
+    def finish_run(self, run_id: int, run: OutletRun, *, unsaved: Sequence[Failure] = ()) -> None:
+        """Write a begun run's outcome, and its failures not yet added, in one transaction."""
         row = _run_columns(run)
         sets = ", ".join(f"{name} = ?" for name in row)
         with self._write():
             self.db.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*row.values(), run_id])
-            self._put_failures(run_id, run)
+            self._put_failures(run_id, run.outlet, unsaved, run.finished)
+
+    def add_failures(self, run_id: int, outlet: str, failures: Sequence[Failure], *, at: datetime) -> None:
+        """File failures while the run goes on, so a run killed later still shows what failed."""
+        if failures:
+            with self._write():
+                self._put_failures(run_id, outlet, failures, at)
 
     def abandon_runs(self, pid: int, *, now: datetime, why: str) -> int:
         """Mark this process's unfinished runs interrupted (a stop that could not wait for them)."""
@@ -732,11 +739,11 @@ class Store:
                 "UPDATE runs SET status = 'interrupted', finished = ?, error = ? WHERE pid = ? AND status = 'running'",
                 [iso(now), why, pid]).rowcount
 
-    def _put_failures(self, run_id: int, run: OutletRun) -> None:
-        stamp = iso(run.finished)
+    def _put_failures(self, run_id: int, outlet: str, failures: Sequence[Failure], at: datetime) -> None:
+        stamp = iso(at)
         self.db.conn.executemany(
             'INSERT INTO failures (run_id, outlet, at, url, "class", message, source) VALUES (?, ?, ?, ?, ?, ?, ?)',
-            [(run_id, run.outlet, stamp, f.url, f.kind, f.message, f.source) for f in run.failures],
+            [(run_id, outlet, stamp, f.url, f.kind, f.message, f.source) for f in failures],
         )
 
     @_locked
