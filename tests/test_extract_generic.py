@@ -103,6 +103,27 @@ def test_several_authors_are_a_list_and_the_photographer_is_not_one() -> None:
     assert "Fotos: Ismael Francisco" not in article.body
 
 
+def _two_signers(teasers: str) -> str:
+    prose = "<p>" + "Un párrafo del artículo con texto suficiente para contar como prosa. " * 3 + "</p>"
+    return f"""<html><head><title>T</title><meta property="og:type" content="article">
+    <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "La zafra avanza en Cienfuegos",
+    "author": [{{"@type": "Person", "name": "Marlene Holm"}}]}}</script></head><body><article>
+    <h1>La zafra avanza en Cienfuegos</h1>
+    <div class="bylines"><a rel="author" href="/a/ingrid">Ingrid Treborg</a> <a rel="author" href="/a/marlene">Marlene Holm</a></div>
+    {prose * 4}</article><aside>{teasers}</aside></body></html>"""
+
+
+def test_a_marked_up_byline_adds_the_coauthor_the_metadata_left_out() -> None:
+    article = extract_html(_two_signers(""), "https://www.ejemplo.cu/a/", now=NOW)
+    assert set(article.authors) == {"Ingrid Treborg", "Marlene Holm"}
+
+
+def test_teaser_authors_marked_rel_author_do_not_join_the_byline() -> None:
+    teasers = "".join(f'<a rel="author" href="/a/{n}">Autor {n} Pérez</a>' for n in ("Uno", "Dos", "Tres"))
+    article = extract_html(_two_signers(teasers), "https://www.ejemplo.cu/a/", now=NOW)
+    assert article.authors == ("Marlene Holm",)
+
+
 @pytest.mark.parametrize(
     ("text", "names"),
     [
@@ -112,6 +133,7 @@ def test_several_authors_are_a_list_and_the_photographer_is_not_one() -> None:
         ("By Jane Doe and John Roe", ("Jane Doe", "John Roe")),
         ("Redacción teleSUR", ("teleSUR",)),
         ("Foto: Ismael Francisco", ()),
+        ("Image: Getty Images", ()),
         ("teleSUR - EFE", ("teleSUR - EFE",)),
     ],
 )

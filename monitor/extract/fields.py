@@ -168,7 +168,7 @@ _BYLINE_LEAD = re.compile(
     r"redacci[oó]n|redaktion|texto|text|editado por|escrito por|reportaje de|mit|from)\b\s*:?\s*",
     re.IGNORECASE,
 )
-_PHOTO = re.compile(r"^\W*(?:fotos?|photos?|photography|bild(?:er)?|imagen|im[aá]genes|video)\b\s*:?", re.IGNORECASE)
+_PHOTO = re.compile(r"^\W*(?:fotos?|photos?|photography|bild(?:er)?|images?|imagen|im[aá]genes|video)\b\s*:?", re.IGNORECASE)
 _NOT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$|https?://|@|\d{3,}|\b(?:updated|published|actualizado|publicado|aktualisiert|min read|"
                        r"minutes?|minutos|hours?|horas)\b", re.IGNORECASE)
 # A job title on its own line of the byline ("News Reporter", "Corresponsal"), not a name.
@@ -215,7 +215,8 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
     people, orgs = _ld_people(meta.ld("author"))
     if people:
         found.append(Candidate(people, "json-ld"))
-    for name in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "cxenseparse:author"):
+    for name in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "cxenseparse:author",
+                 "articleauthor"):
         values = [v for v in meta.all(name) if "://" not in v]
         names = tuple(dict.fromkeys(n for v in values for n in split_names(v)))
         if names:
@@ -227,8 +228,6 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
             names = split_names(data)
             if names:
                 found.append(Candidate(names, "twitter:data (written by)"))
-    if found:
-        return found + _printed(bylines) + ([Candidate(orgs, "json-ld (organisation)")] if orgs else [])
     marked: list[str] = []
     for node in tree.css('[itemprop~="author"] [itemprop~="name"], a[rel~="author"], [itemprop~="author"]'):
         if node.tag == "meta":
@@ -236,6 +235,10 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
         else:
             text = node.text(deep=True, separator=" ")
         marked.extend(split_names(text))
+    if found:
+        # marked-up names ride along only to be compared with the metadata (see choose_authors)
+        extra = [Candidate(tuple(dict.fromkeys(marked)), "rel=author/itemprop=author")] if marked else []
+        return found + _printed(bylines) + extra + ([Candidate(orgs, "json-ld (organisation)")] if orgs else [])
     if marked:
         found.append(Candidate(tuple(dict.fromkeys(marked)), "rel=author/itemprop=author"))
     found += _printed(bylines)
@@ -264,13 +267,17 @@ def choose_authors(candidates: list[Candidate], names: set[str]) -> Choice:
     best = people[0] if people else usable[0]
     if people:
         best = Candidate(tuple(n for n in best.value if not is_site_name(n, names)), best.source)
-    printed = next((c for c in usable if c.source == "byline"), None)
-    if printed is not None and best.source != "byline":
-        # A byline naming more people than the metadata (which often keeps only the first) wins.
-        meta_keys = {_key(n) for n in best.value}
-        printed_keys = {_key(n) for n in printed.value}
-        if meta_keys < printed_keys:
-            best = printed
+    for source in ("byline", "rel=author/itemprop=author"):
+        printed = next((c for c in usable if c.source == source), None)
+        if printed is not None and best.source != source:
+            # A byline (printed or marked up) naming everyone the metadata names and more wins: the
+            # metadata often keeps only the first author.
+            meta_keys = {_key(n) for n in best.value}
+            printed_keys = {_key(n) for n in printed.value}
+            # Marked-up names may include the teasers' authors: only one name more counts there.
+            limit = len(meta_keys) + 1 if source != "byline" else len(printed_keys)
+            if meta_keys and meta_keys < printed_keys and len(printed_keys) <= limit:
+                best = printed
     return Choice(best, tuple(c for c in candidates if c.source != best.source))
 
 
