@@ -7,6 +7,7 @@ Spanish pages of our own (tests/pages/, one per failure class of issue 10) are r
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -124,6 +125,18 @@ def test_teaser_authors_marked_rel_author_do_not_join_the_byline() -> None:
     assert article.authors == ("Marlene Holm",)
 
 
+def test_a_page_painted_by_script_is_read_from_the_markup_in_its_json() -> None:
+    paragraphs = ["El Consejo de Ministros aprobó este martes el plan de recuperación de la red eléctrica nacional.",
+                  "La primera etapa incluye la reparación de dos termoeléctricas en el occidente del país."]
+    markup = json.dumps('<figure><img src="f.jpg"><div class="caption"><p>Foto: archivo</p></div></figure>'
+                        + "".join(f'<p class="editor-p">{p}</p>' for p in paragraphs))
+    html = f"""<html><head><title>Aprueban plan eléctrico | Diario</title><meta property="og:type" content="article">
+    <meta property="og:title" content="Aprueban plan eléctrico"></head><body><div id="root"></div>
+    <script>self.__next_f.push([1,{json.dumps("5:" + markup)}])</script></body></html>"""
+    article = extract_html(html, "https://www.ejemplo.cu/a/", now=NOW)
+    assert article.body == tuple(paragraphs)
+
+
 @pytest.mark.parametrize(
     ("text", "names"),
     [
@@ -134,6 +147,7 @@ def test_teaser_authors_marked_rel_author_do_not_join_the_byline() -> None:
         ("Redacción teleSUR", ("teleSUR",)),
         ("Foto: Ismael Francisco", ()),
         ("Image: Getty Images", ()),
+        ("신현주 기자", ("신현주",)),
         ("teleSUR - EFE", ("teleSUR - EFE",)),
     ],
 )

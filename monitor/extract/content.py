@@ -24,6 +24,7 @@ are measured on ``../shared/extraction-dev`` (``benchmarks/extract.py``).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -603,3 +604,40 @@ def extract_content(tree: LexborHTMLParser, headline: str | None = None, h1: Lex
     content = walk(tree, h1)
     choose_region(content, headline)
     return content
+
+
+# A JSON string literal holding escaped markup with paragraphs ("\u003cp" or "<p"), as script-rendered
+# pages (Next.js flight data, Nuxt/Fusion state objects) ship the article they paint in the browser.
+_SCRIPT_STRING = re.compile(r'"((?:[^"\\]|\\.)*(?:\\u003cp[ >\\]|<p[ >])(?:[^"\\]|\\.)*)"')
+
+
+def script_markup(tree: LexborHTMLParser) -> str | None:
+    """The longest HTML fragment with paragraphs held in a script's JSON string, or None."""
+    best = ""
+    for node in tree.css("script"):
+        text = node.text(deep=False) or ""
+        if "u003cp" in text or "<p" in text:
+            found = _markup_in(text, 0)
+            if len(found) > len(best):
+                best = found
+    return best or None
+
+
+def _markup_in(text: str, depth: int) -> str:
+    """The longest string literal in ``text`` with paragraph markup, unwrapped while it is itself
+    mostly one more literal (a JSON document inside a JS string, as flight data nests them)."""
+    best = ""
+    for match in _SCRIPT_STRING.finditer(text):
+        if len(match.group(1)) <= len(best):
+            continue
+        try:
+            value = json.loads(f'"{match.group(1)}"')
+        except ValueError:
+            continue
+        if not isinstance(value, str):
+            continue
+        inner = _markup_in(value, depth + 1) if depth < 2 else ""
+        value = inner if len(inner) * 2 >= len(value) else value
+        if "<p" in value and len(value) > len(best):
+            best = value
+    return best

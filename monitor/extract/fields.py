@@ -179,6 +179,9 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 
+# Korean bylines put the role after the name: "신현주 기자" (reporter), "특파원" (correspondent).
+_ROLE_AFTER = re.compile(r"\s+(?:기자|특파원|선임기자)$")
+
 
 def split_names(text: str) -> tuple[str, ...]:
     """``"By Ana Pérez y Luis Gómez"`` -> ``("Ana Pérez", "Luis Gómez")``; a lone agency stays one name."""
@@ -187,7 +190,7 @@ def split_names(text: str) -> tuple[str, ...]:
         return ()
     names = []
     for part in _NAME_SPLIT.split(text):
-        part = _BYLINE_LEAD.sub("", part).strip(" .:-–—|()")
+        part = _ROLE_AFTER.sub("", _BYLINE_LEAD.sub("", part)).strip(" .:-–—|()")
         if part and not _NOT_NAME.search(part) and not _ROLE.match(part) and len(part) <= 60 and len(part.split()) <= 6:
             names.append(part)
     return tuple(dict.fromkeys(names))
