@@ -104,6 +104,22 @@ def test_several_authors_are_a_list_and_the_photographer_is_not_one() -> None:
     assert "Fotos: Ismael Francisco" not in article.body
 
 
+@pytest.mark.parametrize(
+    ("headline", "og_title"),
+    [
+        ("Crisis energética: Aprueban plan de recuperación eléctrica", "Aprueban plan de recuperación eléctrica"),
+        ("Aprueban plan de recuperación eléctrica | Economía", "Aprueban plan de recuperación eléctrica"),
+    ],
+)
+def test_a_kicker_or_section_label_another_source_leaves_out_is_not_the_title(headline: str, og_title: str) -> None:
+    prose = "<p>" + "Un párrafo del artículo con texto suficiente para contar como prosa. " * 3 + "</p>"
+    html = f"""<html><head><title>{headline} - Diario</title><meta property="og:title" content="{og_title}">
+    <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{headline}"}}</script></head>
+    <body><article><h1>{headline}</h1>{prose * 4}</article></body></html>"""
+    article = extract_html(html, "https://www.ejemplo.cu/a/", now=NOW)
+    assert article.title == "Aprueban plan de recuperación eléctrica"
+
+
 def _two_signers(teasers: str) -> str:
     prose = "<p>" + "Un párrafo del artículo con texto suficiente para contar como prosa. " * 3 + "</p>"
     return f"""<html><head><title>T</title><meta property="og:type" content="article">

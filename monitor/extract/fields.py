@@ -156,8 +156,27 @@ def choose_title(candidates: list[Candidate], names: set[str]) -> Choice:
         if len(others) < 2 or any(own & other for other in others):
             best = cand
             break
+    best = _without_label(best, usable)
     # what it beat, as the page printed it (site names and all): that is what `monitor check` shows
     return Choice(best, tuple(c for c in candidates if c is not raw[id(best)]))
+
+
+_KICKER = re.compile(r"^(.{1,80}?):\s+(.+)$")
+_LABEL = re.compile(r"^(.+?)\s+[|\-–—]\s+(\S+(?:\s+\S+){0,2})$")
+
+
+def _without_label(best: Candidate, usable: list[Candidate]) -> Candidate:
+    """Another source printing the same headline without a kicker ("Neue Leipziger Schule: ...") or a
+    trailing section label ("... | Sport") shows that part is not the headline: take the bare one."""
+    for pattern, part in ((_KICKER, 2), (_LABEL, 1)):
+        match = pattern.match(str(best.value))
+        if match is None or (part == 2 and len(match.group(1).split()) > 6):
+            continue
+        bare = _key(match.group(part))
+        for cand in usable:
+            if cand is not best and _key(str(cand.value)) == bare:
+                return cand
+    return best
 
 
 # ---------------------------------------------------------------- authors
