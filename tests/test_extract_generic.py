@@ -7,6 +7,7 @@ Spanish pages of our own (tests/pages/, one per failure class of issue 10) are r
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -104,6 +105,55 @@ def test_several_authors_are_a_list_and_the_photographer_is_not_one() -> None:
 
 
 @pytest.mark.parametrize(
+    ("headline", "og_title"),
+    [
+        ("Crisis energética: Aprueban plan de recuperación eléctrica", "Aprueban plan de recuperación eléctrica"),
+        ("Aprueban plan de recuperación eléctrica | Economía", "Aprueban plan de recuperación eléctrica"),
+    ],
+)
+def test_a_kicker_or_section_label_another_source_leaves_out_is_not_the_title(headline: str, og_title: str) -> None:
+    prose = "<p>" + "Un párrafo del artículo con texto suficiente para contar como prosa. " * 3 + "</p>"
+    html = f"""<html><head><title>{headline} - Diario</title><meta property="og:title" content="{og_title}">
+    <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{headline}"}}</script></head>
+    <body><article><h1>{headline}</h1>{prose * 4}</article></body></html>"""
+    article = extract_html(html, "https://www.ejemplo.cu/a/", now=NOW)
+    assert article.title == "Aprueban plan de recuperación eléctrica"
+
+
+def _two_signers(teasers: str) -> str:
+    prose = "<p>" + "Un párrafo del artículo con texto suficiente para contar como prosa. " * 3 + "</p>"
+    return f"""<html><head><title>T</title><meta property="og:type" content="article">
+    <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "La zafra avanza en Cienfuegos",
+    "author": [{{"@type": "Person", "name": "Marlene Holm"}}]}}</script></head><body><article>
+    <h1>La zafra avanza en Cienfuegos</h1>
+    <div class="bylines"><a rel="author" href="/a/ingrid">Ingrid Treborg</a> <a rel="author" href="/a/marlene">Marlene Holm</a></div>
+    {prose * 4}</article><aside>{teasers}</aside></body></html>"""
+
+
+def test_a_marked_up_byline_adds_the_coauthor_the_metadata_left_out() -> None:
+    article = extract_html(_two_signers(""), "https://www.ejemplo.cu/a/", now=NOW)
+    assert set(article.authors) == {"Ingrid Treborg", "Marlene Holm"}
+
+
+def test_teaser_authors_marked_rel_author_do_not_join_the_byline() -> None:
+    teasers = "".join(f'<a rel="author" href="/a/{n}">Autor {n} Pérez</a>' for n in ("Uno", "Dos", "Tres"))
+    article = extract_html(_two_signers(teasers), "https://www.ejemplo.cu/a/", now=NOW)
+    assert article.authors == ("Marlene Holm",)
+
+
+def test_a_page_painted_by_script_is_read_from_the_markup_in_its_json() -> None:
+    paragraphs = ["El Consejo de Ministros aprobó este martes el plan de recuperación de la red eléctrica nacional.",
+                  "La primera etapa incluye la reparación de dos termoeléctricas en el occidente del país."]
+    markup = json.dumps('<figure><img src="f.jpg"><div class="caption"><p>Foto: archivo</p></div></figure>'
+                        + "".join(f'<p class="editor-p">{p}</p>' for p in paragraphs))
+    html = f"""<html><head><title>Aprueban plan eléctrico | Diario</title><meta property="og:type" content="article">
+    <meta property="og:title" content="Aprueban plan eléctrico"></head><body><div id="root"></div>
+    <script>self.__next_f.push([1,{json.dumps("5:" + markup)}])</script></body></html>"""
+    article = extract_html(html, "https://www.ejemplo.cu/a/", now=NOW)
+    assert article.body == tuple(paragraphs)
+
+
+@pytest.mark.parametrize(
     ("text", "names"),
     [
         ("Por Ana Pérez y Luis Gómez", ("Ana Pérez", "Luis Gómez")),
@@ -112,6 +162,8 @@ def test_several_authors_are_a_list_and_the_photographer_is_not_one() -> None:
         ("By Jane Doe and John Roe", ("Jane Doe", "John Roe")),
         ("Redacción teleSUR", ("teleSUR",)),
         ("Foto: Ismael Francisco", ()),
+        ("Image: Getty Images", ()),
+        ("신현주 기자", ("신현주",)),
         ("teleSUR - EFE", ("teleSUR - EFE",)),
     ],
 )
@@ -179,3 +231,18 @@ def test_a_text_signed_at_its_foot_names_its_author_when_metadata_names_only_the
     assert article.authors == ("Ana María Pérez",)
     assert dict(article.provenance)["author"] == "signature under the body"
     assert "Ana María Pérez" not in article.body
+
+
+def test_newsletter_and_follow_prompts_go_but_a_sentence_that_opens_with_mas_stays() -> None:
+    html = """<html><head><title>T</title><meta property="og:type" content="article"></head><body><article>
+    <h1>Marcha contra la trata de personas en La Habana</h1>
+    <p>Más de 300 personas: estudiantes, trabajadores y vecinos marcharon este sábado por el Malecón habanero.</p>
+    <p>La marcha concluyó con un acto en la Tribuna Antimperialista, donde hablaron víctimas y especialistas.</p>
+    <p>Síguenos en Telegram para recibir las noticias más importantes del día directamente en tu teléfono.</p>
+    <p>Get our daily news email with the stories that matter, delivered every morning to your inbox for free.</p>
+    </article></body></html>"""
+    body = extract_html(html, "https://www.ejemplo.cu/marcha/", now=NOW).body
+    assert body == (
+        "Más de 300 personas: estudiantes, trabajadores y vecinos marcharon este sábado por el Malecón habanero.",
+        "La marcha concluyó con un acto en la Tribuna Antimperialista, donde hablaron víctimas y especialistas.",
+    )

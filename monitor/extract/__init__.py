@@ -46,7 +46,7 @@ from monitor.urls import published_url
 
 from .adapters import get_adapter
 from .adapters.base import FIELDS, Adapter, Document, Fields, Found
-from .content import Content, extract_content, word_count
+from .content import Content, extract_content, script_markup, word_count
 from .fields import (
     Choice,
     author_candidates,
@@ -197,6 +197,9 @@ def _extract(text: str, url: str, outlet: OutletConfig, *, now: datetime, fetche
     title_choice = choose_title(title_candidates(meta, tree, _headings(tree, h1s)), names)
     headline = str(title_choice.winner.value) if title_choice.winner else None
     content = extract_content(tree, headline, h1s[0] if h1s else None)
+    if not content.paragraphs and (markup := script_markup(tree)):
+        # Painted by script: the article's markup travels in a JSON string; read it as a page.
+        content = extract_content(LexborHTMLParser(f"<html><body><article>{markup}</article></body></html>"), headline)
     _refuse_listing(tree, meta, url, content)
     ctx = _Context(tree, url, outlet, meta, content, names, [], [])
     hints = _hints(ctx, adapter) if hinted else {}

@@ -24,6 +24,7 @@ are measured on ``../shared/extraction-dev`` (``benchmarks/extract.py``).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,14 +75,16 @@ _BODY_NAMES = re.compile(r"^(?:entry|hentry|post|article|story|content|main)$|ar
 
 # Whole-line furniture, any language: "LEA TAMBIÉN:", "Te puede interesar", "Read more", "Advertisement".
 _FURNITURE_LINE = re.compile(
-    r"^\W*(?:lea|lee|leer|ver|vea|mira|read|see|watch|listen|lesen sie|lies|mehr|más|mas|also)"
+    r"^\W*(?:lea|lee|leer|ver|vea|mira|read|see|watch|listen|lesen sie|lies)"
     r"(?:\s+\w+){0,3}\s*(?:también|tambien|más|mas|also|more|auch|además)?\s*:|"
     r"^\W*(?:lea también|lee también|te puede interesar|le puede interesar|puede interesarte|también te puede|"
     r"noticias relacionadas|artículos relacionados|related|read more|read also|more on this|recommended|"
     r"advertisement|anzeige|werbung|publicidad|sponsored|síguenos|siguenos|follow us|suscríbete|subscribe|"
     r"sign up|newsletter|compartir|share this|comparte|teilen|mehr zum thema|weiterlesen|auch interessant|"
     r"lesen sie auch|zum thema|click here|haz clic|pulse aquí|descargue|download the|ver más|ver mas|"
-    r"todos los derechos|all rights reserved|copyright|©)",
+    r"todos los derechos|all rights reserved|copyright|©|up next|most read|más leíd[oa]s|lo más visto|meistgelesen|"
+    r"fehler gefunden|get our [\w -]*(?:newsletter|email)|suscríbase|recibe nuestro|únete a nuestro canal|"
+    r"sígue(?:nos)? en|follow [\w .-]+ on (?:google news|twitter|x|facebook|telegram|whatsapp))",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
@@ -578,7 +581,7 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
     if text in seen:
         return "repeated"
     words = len(text.split())
-    if (words <= 15 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _has_copyright(text)):
+    if (words <= 25 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _has_copyright(text)):
         return "furniture line"
     if words <= 12 and _BYLINE.search(text) and not _SENTENCE_END.search(text):
         return "byline"
@@ -601,3 +604,40 @@ def extract_content(tree: LexborHTMLParser, headline: str | None = None, h1: Lex
     content = walk(tree, h1)
     choose_region(content, headline)
     return content
+
+
+# A JSON string literal holding escaped markup with paragraphs ("\u003cp" or "<p"), as script-rendered
+# pages (Next.js flight data, Nuxt/Fusion state objects) ship the article they paint in the browser.
+_SCRIPT_STRING = re.compile(r'"((?:[^"\\]|\\.)*(?:\\u003cp[ >\\]|<p[ >])(?:[^"\\]|\\.)*)"')
+
+
+def script_markup(tree: LexborHTMLParser) -> str | None:
+    """The longest HTML fragment with paragraphs held in a script's JSON string, or None."""
+    best = ""
+    for node in tree.css("script"):
+        text = node.text(deep=False) or ""
+        if "u003cp" in text or "<p" in text:
+            found = _markup_in(text, 0)
+            if len(found) > len(best):
+                best = found
+    return best or None
+
+
+def _markup_in(text: str, depth: int) -> str:
+    """The longest string literal in ``text`` with paragraph markup, unwrapped while it is itself
+    mostly one more literal (a JSON document inside a JS string, as flight data nests them)."""
+    best = ""
+    for match in _SCRIPT_STRING.finditer(text):
+        if len(match.group(1)) <= len(best):
+            continue
+        try:
+            value = json.loads(f'"{match.group(1)}"')
+        except ValueError:
+            continue
+        if not isinstance(value, str):
+            continue
+        inner = _markup_in(value, depth + 1) if depth < 2 else ""
+        value = inner if len(inner) * 2 >= len(value) else value
+        if "<p" in value and len(value) > len(best):
+            best = value
+    return best

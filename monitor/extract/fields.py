@@ -156,8 +156,27 @@ def choose_title(candidates: list[Candidate], names: set[str]) -> Choice:
         if len(others) < 2 or any(own & other for other in others):
             best = cand
             break
+    best = _without_label(best, usable)
     # what it beat, as the page printed it (site names and all): that is what `monitor check` shows
     return Choice(best, tuple(c for c in candidates if c is not raw[id(best)]))
+
+
+_KICKER = re.compile(r"^(.{1,80}?):\s+(.+)$")
+_LABEL = re.compile(r"^(.+?)\s+[|\-–—]\s+(\S+(?:\s+\S+){0,2})$")
+
+
+def _without_label(best: Candidate, usable: list[Candidate]) -> Candidate:
+    """Another source printing the same headline without a kicker ("Neue Leipziger Schule: ...") or a
+    trailing section label ("... | Sport") shows that part is not the headline: take the bare one."""
+    for pattern, part in ((_KICKER, 2), (_LABEL, 1)):
+        match = pattern.match(str(best.value))
+        if match is None or (part == 2 and len(match.group(1).split()) > 6):
+            continue
+        bare = _key(match.group(part))
+        for cand in usable:
+            if cand is not best and _key(str(cand.value)) == bare:
+                return cand
+    return best
 
 
 # ---------------------------------------------------------------- authors
@@ -168,7 +187,7 @@ _BYLINE_LEAD = re.compile(
     r"redacci[oó]n|redaktion|texto|text|editado por|escrito por|reportaje de|mit|from)\b\s*:?\s*",
     re.IGNORECASE,
 )
-_PHOTO = re.compile(r"^\W*(?:fotos?|photos?|photography|bild(?:er)?|imagen|im[aá]genes|video)\b\s*:?", re.IGNORECASE)
+_PHOTO = re.compile(r"^\W*(?:fotos?|photos?|photography|bild(?:er)?|images?|imagen|im[aá]genes|video)\b\s*:?", re.IGNORECASE)
 _NOT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$|https?://|@|\d{3,}|\b(?:updated|published|actualizado|publicado|aktualisiert|min read|"
                        r"minutes?|minutos|hours?|horas)\b", re.IGNORECASE)
 # A job title on its own line of the byline ("News Reporter", "Corresponsal"), not a name.
@@ -179,6 +198,9 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 
+# Korean bylines put the role after the name: "신현주 기자" (reporter), "특파원" (correspondent).
+_ROLE_AFTER = re.compile(r"\s+(?:기자|특파원|선임기자)$")
+
 
 def split_names(text: str) -> tuple[str, ...]:
     """``"By Ana Pérez y Luis Gómez"`` -> ``("Ana Pérez", "Luis Gómez")``; a lone agency stays one name."""
@@ -187,7 +209,7 @@ def split_names(text: str) -> tuple[str, ...]:
         return ()
     names = []
     for part in _NAME_SPLIT.split(text):
-        part = _BYLINE_LEAD.sub("", part).strip(" .:-–—|()")
+        part = _ROLE_AFTER.sub("", _BYLINE_LEAD.sub("", part)).strip(" .:-–—|()")
         if part and not _NOT_NAME.search(part) and not _ROLE.match(part) and len(part) <= 60 and len(part.split()) <= 6:
             names.append(part)
     return tuple(dict.fromkeys(names))
@@ -215,7 +237,8 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
     people, orgs = _ld_people(meta.ld("author"))
     if people:
         found.append(Candidate(people, "json-ld"))
-    for name in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "cxenseparse:author"):
+    for name in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "cxenseparse:author",
+                 "articleauthor"):
         values = [v for v in meta.all(name) if "://" not in v]
         names = tuple(dict.fromkeys(n for v in values for n in split_names(v)))
         if names:
@@ -227,8 +250,6 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
             names = split_names(data)
             if names:
                 found.append(Candidate(names, "twitter:data (written by)"))
-    if found:
-        return found + _printed(bylines) + ([Candidate(orgs, "json-ld (organisation)")] if orgs else [])
     marked: list[str] = []
     for node in tree.css('[itemprop~="author"] [itemprop~="name"], a[rel~="author"], [itemprop~="author"]'):
         if node.tag == "meta":
@@ -236,6 +257,10 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
         else:
             text = node.text(deep=True, separator=" ")
         marked.extend(split_names(text))
+    if found:
+        # marked-up names ride along only to be compared with the metadata (see choose_authors)
+        extra = [Candidate(tuple(dict.fromkeys(marked)), "rel=author/itemprop=author")] if marked else []
+        return found + _printed(bylines) + extra + ([Candidate(orgs, "json-ld (organisation)")] if orgs else [])
     if marked:
         found.append(Candidate(tuple(dict.fromkeys(marked)), "rel=author/itemprop=author"))
     found += _printed(bylines)
@@ -264,13 +289,17 @@ def choose_authors(candidates: list[Candidate], names: set[str]) -> Choice:
     best = people[0] if people else usable[0]
     if people:
         best = Candidate(tuple(n for n in best.value if not is_site_name(n, names)), best.source)
-    printed = next((c for c in usable if c.source == "byline"), None)
-    if printed is not None and best.source != "byline":
-        # A byline naming more people than the metadata (which often keeps only the first) wins.
-        meta_keys = {_key(n) for n in best.value}
-        printed_keys = {_key(n) for n in printed.value}
-        if meta_keys < printed_keys:
-            best = printed
+    for source in ("byline", "rel=author/itemprop=author"):
+        printed = next((c for c in usable if c.source == source), None)
+        if printed is not None and best.source != source:
+            # A byline (printed or marked up) naming everyone the metadata names and more wins: the
+            # metadata often keeps only the first author.
+            meta_keys = {_key(n) for n in best.value}
+            printed_keys = {_key(n) for n in printed.value}
+            # Marked-up names may include the teasers' authors: only one name more counts there.
+            limit = len(meta_keys) + 1 if source != "byline" else len(printed_keys)
+            if meta_keys and meta_keys < printed_keys and len(printed_keys) <= limit:
+                best = printed
     return Choice(best, tuple(c for c in candidates if c.source != best.source))
 
 
