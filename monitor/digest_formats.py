@@ -137,6 +137,8 @@ def health_lines(digest: Digest) -> list[str]:
     for s in digest.silent:
         last = f"last new item {utc_text(s.last_new)}" if s.last_new else "nothing stored since its first poll"
         lines.append(f"SILENT [{s.outlet}] {s.name}: nothing new for {s.days} days ({last})")
+    for d in digest.degraded:
+        lines.append(f"DEGRADED [{d.outlet}] {d.name}: {d.reason} — read by the generic extractor; update its selectors")
     return lines or [f"Every enabled outlet worked and had something new within {digest.silent_after_days} days."]
 
 
@@ -206,7 +208,7 @@ def _html_possible(entry: Entry) -> str:
 
 
 def _html_health(digest: Digest) -> str:
-    if not digest.failing and not digest.silent:
+    if not digest.failing and not digest.silent and not digest.degraded:
         return _tag("p", html.escape(health_lines(digest)[0]), "small")
     head = "".join(_tag("th", h) for h in ("Outlet", "State", "Why"))
     rows = [
@@ -218,6 +220,9 @@ def _html_health(digest: Digest) -> str:
     ] + [
         _tag("tr", "".join(_tag("td", html.escape(c)) for c in (s.name, "silent", f"nothing new for {s.days} days")))
         for s in digest.silent
+    ] + [
+        _tag("tr", "".join(_tag("td", html.escape(c)) for c in (d.name, "degraded", d.reason)))
+        for d in digest.degraded
     ]
     return _tag("table", _tag("tr", head) + "".join(rows), class_="health")
 
@@ -308,6 +313,7 @@ def to_json(digest: Digest) -> dict[str, Any]:
                         for f in digest.failing],
             "silent": [{"outlet": s.outlet, "name": s.name, "days": s.days, "last_new": _iso(s.last_new)}
                        for s in digest.silent],
+            "degraded": [{"outlet": d.outlet, "name": d.name, "reason": d.reason} for d in digest.degraded],
             "silent_after_days": digest.silent_after_days,
         },
     }  # fmt: skip
