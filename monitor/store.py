@@ -225,13 +225,14 @@ class Store:
         if not item_id:
             raise ValueError(f"{article.title!r}: an article without a URL needs an item id to be stored under")
         with self._write():
-            found = self._existing(item_id) or self._same_title(article, waiting=False)
+            found = self._existing(item_id) or self._fetched_with_title(article)
             if found is None:
                 row = _article_columns(article, stamp, url_unknown=True) | _relevance_columns(article.relevance)
                 row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": "",
                         "canonical_url": "", "url_key": None, "first_seen": stamp, "last_seen": stamp, "version": 1}
                 names = ", ".join(row)
                 self.db.execute(f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+                self._set_waiting_key(item_id, article)
                 outcome = Outcome(item_id=item_id, kind="new", relevant=bool(row["relevant"]))
                 self._file_in_story(outcome, article)
                 return outcome
@@ -242,6 +243,7 @@ class Store:
             self._keep_version(old, stamp)
             changes = _article_columns(article, stamp, url_unknown=True) | _relevance_columns(article.relevance)
             self._update_item(found, changes | {"version": old["version"] + 1, "last_seen": stamp})
+            self._set_waiting_key(found, article)
             outcome = Outcome(item_id=found, kind="updated", relevant=bool(changes["relevant"]))
             self._file_in_story(outcome, article)
             return outcome
@@ -252,20 +254,29 @@ class Store:
         return None
 
     def _waiting_for_url(self, article: Article) -> str | None:
-        """An imported page dump of this outlet with this title, still without its URL."""
-        return self._same_title(article, waiting=True)
+        """An imported page dump of this outlet with this title, still without its URL.
 
-    def _same_title(self, article: Article, *, waiting: bool) -> str | None:
-        """An item of ``article``'s outlet whose title reads the same (case, accents and spacing aside).
+        Looked up by its ``waiting:`` key in ``item_keys`` (one indexed read per new article); the
+        key goes when the dump is completed. A title is a weak key, so it only ever joins a page
+        dump to a fetched page, never two fetched pages.
+        """
+        row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [_waiting_key(article)]).fetchone()
+        return row[0] if row else None
 
-        ``waiting``: only items without a URL yet; otherwise only items with one. A title is
-        a weak key, so it is only ever used between a page dump and a fetched page.
+    def _set_waiting_key(self, item_id: str, article: Article) -> None:
+        self.db.execute("DELETE FROM item_keys WHERE item_id = ? AND key LIKE 'waiting:%'", [item_id])
+        self.db.execute("INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", [_waiting_key(article), item_id])
+
+    def _fetched_with_title(self, article: Article) -> str | None:
+        """A fetched item of ``article``'s outlet whose title reads the same (case, accents and spacing aside).
+
+        For an import of a dump whose page was fetched before; imports are rare, so scanning one
+        outlet's titles here costs nothing a poll would feel.
         """
         want = _title_key(article.title)
         if not want:
             return None
-        url_test = "url = ''" if waiting else "url != ''"
-        rows = self.db.execute(f"SELECT id, title FROM items WHERE outlet = ? AND {url_test} ORDER BY seq",
+        rows = self.db.execute("SELECT id, title FROM items WHERE outlet = ? AND url != '' ORDER BY seq",
                                [article.outlet]).fetchall()
         return next((item for item, title in rows if _title_key(title or "") == want), None)
 
@@ -340,6 +351,7 @@ class Store:
         if not old["url"]:  # a page dump meets its article: it gets its URL (and the page's text)
             changes |= {"url": article.url, "canonical_url": article.canonical_url or article.url,
                         "url_key": ident.primary, "text": seedformat.render(article)}
+            self.db.execute("DELETE FROM item_keys WHERE item_id = ? AND key LIKE 'waiting:%'", [item_id])
             new_url = True
         kind: OutcomeKind
         if identity.content_hash(article) == old["content_hash"]:
@@ -1168,6 +1180,11 @@ def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreUnusable:
 
 def _title_key(title: str) -> str:
     return " ".join(fold_chars(title).split())
+
+
+def _waiting_key(article: Article) -> str:
+    """The ``item_keys`` key of a page dump waiting for its URL: outlet and folded title."""
+    return f"waiting:{article.outlet}:{_title_key(article.title)}"
 
 
 def _article_columns(article: Article, stamp: str, *, url_unknown: bool = False) -> dict[str, Any]:
