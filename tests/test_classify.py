@@ -407,7 +407,8 @@ base_url = "https://example.org/"
             (
                 "config.toml:7: relevance.rules.trafficking-word.exclude: expected a known set (@drugs, @arms, @wildlife, "
                 "@fuel, @goods, @influence, @violent-crimes, @financial-crimes, @deception, @exploitation, @workplace, "
-                '@smugglers, @danger, @people-moving, @slave-trade), got "@drug"'
+                "@coerced-work, @forced-labour-indicators, @smuggling-fee, @smugglers, @danger, @people-moving, "
+                '@slave-trade), got "@drug"'
             ),
         ),
         (
