@@ -249,7 +249,8 @@ def m009_bounded_stories_and_robots(db: Database) -> None:
     ``items(story_id, seq)`` replaces ``items(story_id)``: the store keeps lookup
     keys only for a story's original and its newest members, found through this
     index without reading the whole story (and ``stories(original_item_id)`` for
-    the foreign-key checks a write to ``items`` makes). ``robots_txt`` holds each host's last
+    the foreign-key checks a write to ``items`` makes; a partial index on the runs
+    still running, which every poll looks up). ``robots_txt`` holds each host's last
     robots.txt with its validators and expiry, so a new process revalidates it
     instead of fetching it again on every run.
     """
@@ -257,6 +258,9 @@ def m009_bounded_stories_and_robots(db: Database) -> None:
     db.table("items").create_index(["story_id", "seq"])
     # Foreign-key checks on items look stories up by original_item_id; unindexed, that is a scan.
     db.table("stories").create_index(["original_item_id"])
+    # Runs still marked running: every poll looks them up by outlet (and a stop by pid); through
+    # runs(outlet, id) that walked all of an outlet's runs, a cost growing with every poll.
+    db.execute("CREATE INDEX idx_runs_running ON runs (outlet, pid) WHERE status = 'running'")
     robots = {"host": str, "status": int, "body": str, "etag": str, "last_modified": str}
     robots |= {"checked_at": str, "expires": str}
     db.table("robots_txt").create(robots, pk="host", not_null=["status", "checked_at", "expires"])
