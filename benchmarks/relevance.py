@@ -14,6 +14,10 @@ labelled by hand (docs/relevance.md says how). Printed, never asserted:
   named baseline: "naive substring", a lower-cased scan for a fixed list of strong phrases (no
   folding, no word boundaries, no exclusions), with its own precision and recall on the corpus.
 
+With ``--baseline-code DIR`` (a checkout of another version, e.g. ``git archive f4481f5 monitor
+| tar -x -C /tmp/before``) the same corpus and documents are also run through that version's
+rules, in a child process, and printed beside ours: the "before" of a rule change.
+
 Goals (issue 16): precision >= 0.97 and recall >= 0.97 for the relevant band; recall >= 0.99 with
 "possibly relevant" counted as shown.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -115,13 +120,43 @@ def speed(judge: Callable[[str, str], object], docs: Sequence[tuple[str, str]], 
     return total / (time.process_time() - start)
 
 
+def measure_other(code: Path, split: str, docs: int, seed: int) -> dict:
+    """Another version's rules on the same corpus and documents (a child process imports it)."""
+    command = [sys.executable, __file__, "--measure-code", str(code), "--split", split, "--docs", str(docs), "--seed", str(seed)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def measure_here(split: str, docs: int, seed: int) -> dict:
+    """Bands (or the relevant flag of versions without bands) and speeds of the imported rules."""
+    from monitor.classify import compile_rules as compile_these
+
+    rules = compile_these({})
+    items = load(split)
+    bands = {}
+    for item in items:
+        result = rules.classify(item["title"], item["body"])
+        bands[item["id"]] = getattr(result, "band", "relevant" if result.relevant else "not")
+    excerpts = [(i["title"], i["body"]) for i in items]
+    long_docs = articles(items, 500, seed)
+    return {"bands": bands, "speeds": [speed(rules.classify, excerpts, docs), speed(rules.classify, long_docs, docs)]}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("all", "dev", "heldout"), default="all")
     parser.add_argument("--docs", type=int, default=20_000, help="documents classified for each speed figure")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-misses", action="store_true", help="list every item the rules get wrong")
+    parser.add_argument("--baseline-code", type=Path, help="a checkout of another version, run beside this one")
+    parser.add_argument("--measure-code", type=Path, help=argparse.SUPPRESS)  # the child process of --baseline-code
     args = parser.parse_args(argv)
+    if args.measure_code is not None:
+        sys.path.insert(0, str(args.measure_code.resolve()))
+        for name in [n for n in sys.modules if n == "monitor" or n.startswith("monitor.")]:
+            del sys.modules[name]
+        print(json.dumps(measure_here(args.split, args.docs, args.seed)))
+        return
 
     rules = compile_rules({})
     items = load(args.split)
@@ -151,12 +186,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     long_docs = articles(items, 500, args.seed)
     words = sum(len(f"{t} {b}".split()) for t, b in excerpts) / len(excerpts)
     long_words = sum(len(f"{t} {b}".split()) for t, b in long_docs) / len(long_docs)
-    print(f"\nspeed, {args.docs:,} documents each, CPU time of this process:")
-    for label, docs, size in (("corpus excerpts", excerpts, words), ("400-word articles", long_docs, long_words)):
+    other = measure_other(args.baseline_code, args.split, args.docs, args.seed) if args.baseline_code else None
+    if other is not None:
+        table(f"baseline: the rules in {args.baseline_code}", items, other["bands"])
+    print(f"\nspeed, {args.docs:,} documents each, CPU time of one process:")
+    for n, (label, docs, size) in enumerate((("corpus excerpts", excerpts, words), ("400-word articles", long_docs, long_words))):
         ours = speed(rules.classify, docs, args.docs)
         floor = speed(naive, docs, args.docs)
-        print(f"  {label:18} ({size:3.0f} words)  monitor.classify {ours:9,.0f} docs/s   "
-              f"naive substring {floor:9,.0f} docs/s   naive is {floor / ours:4.1f}x faster")
+        line = (f"  {label:18} ({size:3.0f} words)  monitor.classify {ours:7,.0f} docs/s   "
+                f"naive substring {floor:9,.0f} docs/s ({floor / ours:4.1f}x ours)")
+        if other is not None:
+            line += f"   baseline code {other['speeds'][n]:7,.0f} docs/s ({other['speeds'][n] / ours:4.2f}x ours)"
+        print(line)
 
 
 if __name__ == "__main__":

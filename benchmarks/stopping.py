@@ -3,7 +3,7 @@
     python benchmarks/stopping.py [--rounds 5]
 
 Everything runs the real ``monitor`` command as a subprocess against a local sample
-site (``monitor.sampleserver``), as cron or ``docker stop`` would. Printed, never asserted:
+site (``monitor.testing.sampleserver``), as cron or ``docker stop`` would. Printed, never asserted:
 
 * **stop latency**: ``monitor poll`` of an outlet whose article pages each take
   ``--article-seconds`` to answer (a slow site); SIGINT or SIGTERM is sent once 3 articles
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.sampleserver import start_sites  # noqa: E402
+from monitor.testing.sampleserver import start_sites  # noqa: E402
 
 HTTP = ('[http]\nper_host_interval = 0\nretries = 2\nbackoff = 0.1\nread_timeout = 5\nrequest_deadline = 2\n'
         'allow_private_addresses = true\n')

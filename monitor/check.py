@@ -3,36 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from .config import OutletConfig
 from .errors import MonitorError
 
 if TYPE_CHECKING:
     from .classify import Ruleset
+    from .fetch import Fetcher
 
 Echo = Callable[[str], None]
 
 
-def run_check(outlet: OutletConfig, fetcher: Any, *, url: str | None, rules: Ruleset, echo: Echo,
-              now: datetime) -> bool:
+def run_check(outlet: OutletConfig, fetcher: Fetcher, *, url: str | None, rules: Ruleset, echo: Echo,
+              now: datetime, name: str | None = None) -> bool:
     """Print what monitor sees; True when an article was extracted."""
     if url is None:
-        url = _discover_one(outlet, fetcher, now, echo)
+        url = _discover_one(outlet, fetcher, now, echo, name or outlet.name)
         if url is None:
             return False
     return _check_article(outlet, fetcher, url, rules, now, echo)
 
 
-def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo) -> str | None:
+def _discover_one(outlet: OutletConfig, fetcher: Fetcher, now: datetime, echo: Echo, name: str) -> str | None:
     from .discover import discover
 
     found = discover(outlet, fetcher, now=now)
     by_source: dict[str, int] = {}
     for link in found.links:
         by_source[link.source] = by_source.get(link.source, 0) + 1
-    echo(f"{outlet.name} ({outlet.key}): {len(found.links)} article links from {found.sources_tried} sources "
-         f"({', '.join(f'{n} {s}' for s, n in sorted(by_source.items())) or 'none'})")
+    kinds = ", ".join(f"{n} from {s} pages" if s in ("listing", "search") else f"{n} from {s}s"
+                      for s, n in sorted(by_source.items()))
+    echo(f"[{outlet.key}] {name}: {len(found.links)} article links{f' ({kinds})' if kinds else ''}; "
+         f"{found.sources_tried} sources read, {found.sources_failed} failed, {found.not_modified} unchanged")
     for source_url, error in found.errors:
         echo(f"  failed: {source_url}: {error.reason}: {error}")
     if not found.links:
@@ -42,7 +45,7 @@ def _discover_one(outlet: OutletConfig, fetcher: Any, now: datetime, echo: Echo)
     return found.links[0].url
 
 
-def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules: Ruleset, now: datetime, echo: Echo) -> bool:
+def _check_article(outlet: OutletConfig, fetcher: Fetcher, url: str, rules: Ruleset, now: datetime, echo: Echo) -> bool:
     from .extract import extract_article, format_report, report
 
     try:
@@ -57,7 +60,9 @@ def _check_article(outlet: OutletConfig, fetcher: Any, url: str, rules: Ruleset,
     result = rules.classify_article(article).relevance
     assert result is not None
     matched = ", ".join(f"{h.rule} ({h.text!r})" for h in result.hits) or "no rule matched"
-    echo(f"relevance: {'relevant' if result.relevant else 'not relevant'}, score {result.score:g}: {matched}")
+    band = {"relevant": "relevant", "possibly": "possibly relevant", "not": "not relevant"}[result.band]
+    why = f" (why not sure: {'; '.join(result.reasons)})" if result.band == "possibly" and result.reasons else ""
+    echo(f"relevance: {band}, score {result.score:g}: {matched}{why}")
     missing = [r.field for r in rows if r.source == "missing"]
     if missing:
         echo("missing: " + ", ".join(missing))

@@ -200,6 +200,7 @@ class Ruleset:
     lede_words: int = 60  # the body's first words: where a subject is announced
     mention_words: int = 250  # a body this long whose hits share one sentence past the lede: a mention
     others_pattern: re.Pattern[str] | None = None  # all other subjects in one alternation, for counting
+    languages: tuple[str, ...] = ("en", "es")  # what the rules are written for: outlets must be in one
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -532,7 +533,7 @@ def compile_rules(table: Mapping[str, Any] | None = None, *, source: Source | No
         user_keys=_dotted_keys(user, "relevance"),
         bundled_keys=_dotted_keys(bundled, "relevance"),
     )
-    ruleset = _read_ruleset(Reader(_merge(bundled, user), "relevance", sources))  # type: ignore[arg-type]
+    ruleset = _read_ruleset(Reader(_merge(bundled, user), "relevance", sources))
     logger.debug("compiled %d relevance rules", len(ruleset.rules))
     return ruleset
 
@@ -601,6 +602,7 @@ def _read_ruleset(root: Reader) -> Ruleset:
         subject_ratio=root.number("subject_ratio", 2.0),
         lede_words=root.whole("lede_words", 60),
         mention_words=root.whole("mention_words", 250, minimum=1),
+        languages=root.str_list("languages") or ("en", "es"),
     )
     if ruleset.others:
         others = _alternation(p for group in ruleset.others for p in group.patterns)
@@ -628,8 +630,10 @@ def _read_weights(table: Reader | None) -> dict[str, float]:
 
 def _read_sets(table: Reader | None) -> dict[str, WordGroup]:
     sets: dict[str, WordGroup] = {}
-    for name in table.data if table is not None else ():
-        entry = table.table(name)  # type: ignore[union-attr]
+    if table is None:
+        return sets
+    for name in table.data:
+        entry = table.table(name)
         assert entry is not None
         patterns = _required_list(entry, "patterns")
         for pattern in patterns:

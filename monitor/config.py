@@ -69,6 +69,7 @@ class OutletConfig:
     max_pages: int = 1  # pagination depth for listing/search pages
     selectors: tuple[tuple[str, str], ...] = ()  # field -> CSS selector overrides
     drop: tuple[str, ...] = ()  # CSS selectors removed from the body
+    text_marks: tuple[str, ...] = ()  # regexes (per line) that tell a plain-text page dump is this outlet's
     min_interval: timedelta | None = None  # adaptive polling bounds
     max_interval: timedelta | None = None
     allowed_hosts: tuple[str, ...] = ()  # hosts besides base_url's it may fetch from (a CDN feed, en. edition)
@@ -148,6 +149,19 @@ class Config:
                 return outlet
         known = ", ".join(o.key for o in self.outlets)
         raise ConfigError(f"{self.path.name}: no outlet {key!r} (known: {known})")
+
+    def display_names(self) -> dict[str, str]:
+        """The one name each outlet goes by in every summary, log line and digest.
+
+        Editions sharing a name get their language: "Radio Habana Cuba (en)".
+        """
+        counts: dict[str, int] = {}
+        for o in self.outlets:
+            counts[o.name] = counts.get(o.name, 0) + 1
+        return {o.key: o.name if counts[o.name] == 1 else f"{o.name} ({o.language})" for o in self.outlets}
+
+    def display_name(self, key: str) -> str:
+        return self.display_names().get(key, key)
 
     @property
     def enabled_outlets(self) -> tuple[OutletConfig, ...]:
@@ -247,6 +261,13 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
         # every command and run uses these rules.
         rules=_compile(relevance_data, source),
     )
+    for outlet in outlets:
+        if outlet.language not in config.rules.languages:  # its items could never be judged relevant
+            covered = ", ".join(f'"{lang}"' for lang in config.rules.languages)
+            raise outlets_table.fail(
+                f"{outlet.key}.language",
+                f"a language the relevance rules are written in ({covered}; add rules and list the language "
+                "in [relevance] languages)", outlet.language)
     return config
 
 
@@ -416,6 +437,12 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         _check_selectors(selectors_table, selectors)
 
     drop = table.str_list("drop")
+    text_marks = table.str_list("text_marks")
+    for mark in text_marks:
+        try:
+            re.compile(mark)
+        except re.error as exc:
+            raise table.fail("text_marks", f"valid regular expressions ({exc})", mark) from None
     config = OutletConfig(
         key=key,
         name=table.text("name", required=True),
@@ -434,6 +461,7 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         max_pages=table.whole("max_pages", 1, minimum=1),
         selectors=selectors,
         drop=drop,
+        text_marks=text_marks,
         min_interval=table.duration("min_interval", None),
         max_interval=table.duration("max_interval", None),
         allowed_hosts=_allowed_hosts(table),

@@ -83,9 +83,14 @@ class Entry:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Group:
     outlet: str
-    outlet_name: str
+    outlet_name: str  # the outlet's display name, as ``monitor poll`` prints it
     language: str
     entries: tuple[Entry, ...]
+    other_language: bool = False  # items in another language than the outlet's (a translated wire)
+
+    @property
+    def heading(self) -> str:
+        return f"{self.outlet_name} ({self.language or '?'})" if self.other_language else self.outlet_name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,7 +168,7 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
         rows = store.digest_items(after_seq=-1, upto_seq=upto, since=since)
     else:
         rows = store.digest_items(after_seq=last["last_seq"] if last else -1, upto_seq=upto)
-    names = {o.key: o.name for o in config.outlets}
+    names = config.display_names()
     urls = store.urls_by_item([r["id"] for r in rows])
     entries = _entries(group_by_story(rows), urls, config.digest.excerpt_chars, names)
     after = -1 if since is not None else (last["last_seq"] if last else -1)
@@ -215,12 +220,13 @@ def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], wid
         copies = tuple(
             Copy(id=row["id"], outlet=row["outlet"], outlet_name=names.get(row["outlet"], row["outlet"]),
                  url=row["url"],
-                 published=parse_iso(row["published"]), first_seen=parse_iso(row["first_seen"]))
+                 published=parse_iso(row["published"]), first_seen=datetime.fromisoformat(row["first_seen"]))
             for row in story[1:]
         )  # fmt: skip
         entries.append(Entry(
             id=lead["id"], outlet=lead["outlet"], language=lead["language"] or "", title=lead["title"] or lead["url"],
-            url=lead["url"], published=parse_iso(lead["published"]), first_seen=parse_iso(lead["first_seen"]),
+            url=lead["url"], published=parse_iso(lead["published"]), first_seen=datetime.fromisoformat(lead["first_seen"]),  # NOT NULL
+           
             score=lead["score"] or 0.0, rules=tuple(lead["rules"]),
             excerpt=excerpt(lead["body"] or "", lead["hits"], width), also_at=tuple(dict.fromkeys(also)),
             copies=copies, reasons=tuple(lead.get("reasons") or ()), outlet_name=names.get(lead["outlet"], lead["outlet"]),
@@ -231,12 +237,14 @@ def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], wid
 def _grouped(entries: list[Entry], config: Config) -> tuple[Group, ...]:
     """By outlet (in config order) and language; entries keep their newest-first order."""
     order = {o.key: n for n, o in enumerate(config.outlets)}
-    names = {o.key: o.name for o in config.outlets}
+    names = config.display_names()
+    languages = {o.key: o.language for o in config.outlets}
     buckets: dict[tuple[str, str], list[Entry]] = {}
     for entry in entries:
         buckets.setdefault((entry.outlet, entry.language), []).append(entry)
     keys = sorted(buckets, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
-    return tuple(Group(outlet=o, outlet_name=names.get(o, o), language=lang, entries=tuple(buckets[(o, lang)]))
+    return tuple(Group(outlet=o, outlet_name=names.get(o, o), language=lang, entries=tuple(buckets[(o, lang)]),
+                       other_language=lang != languages.get(o, lang))
                  for o, lang in keys)
 
 
@@ -267,7 +275,7 @@ def _silent(config: Config, store: Store, now: datetime) -> list[Silent]:
         last_new, first_run = parse_iso(seen.get("last_new")), parse_iso(seen.get("first_run"))
         quiet_since = last_new or first_run
         if quiet_since is not None and now - quiet_since >= limit:
-            found.append(Silent(outlet=outlet.key, name=outlet.name, days=(now - quiet_since).days, last_new=last_new))
+            found.append(Silent(outlet=outlet.key, name=config.display_name(outlet.key), days=(now - quiet_since).days, last_new=last_new))
     return found
 
 

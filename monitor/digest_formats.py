@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 from xml.etree import ElementTree as ET
@@ -97,7 +97,7 @@ def to_markdown(digest: Digest) -> str:
     if not digest.count:
         lines += ["Nothing new.", ""]
     for group in digest.groups:
-        lines += [f"## {group.outlet_name} ({group.language or '?'}) · {len(group.entries)}", ""]
+        lines += [f"## {group.heading} · {len(group.entries)}", ""]
         for entry in group.entries:
             lines += _md_entry(entry)
     if digest.possibly:
@@ -125,10 +125,10 @@ def health_lines(digest: Digest) -> list[str]:
         last_ok = f"last success {utc_text(f.last_success)}" if f.last_success else "never succeeded"
         runs = f"{f.streak} failed run{'s' if f.streak != 1 else ''} in a row"
         more = f"; latest failures below, all with `monitor status {f.outlet}`" if f.failures else ""
-        lines.append(f"FAILING {f.name} ({f.outlet}): {f.reason} — {runs}, {last_ok}{more}")
+        lines.append(f"FAILING [{f.outlet}] {f.name}: {f.reason} — {runs}, {last_ok}{more}")
     for s in digest.silent:
         last = f"last new item {utc_text(s.last_new)}" if s.last_new else "nothing stored since its first poll"
-        lines.append(f"SILENT {s.name} ({s.outlet}): nothing new for {s.days} days ({last})")
+        lines.append(f"SILENT [{s.outlet}] {s.name}: nothing new for {s.days} days ({last})")
     return lines or [f"Every enabled outlet worked and had something new within {digest.silent_after_days} days."]
 
 
@@ -220,7 +220,7 @@ def to_html(digest: Digest) -> str:
     if not digest.count:
         body.append(_tag("p", "Nothing new.", "meta"))
     for group in digest.groups:
-        label = f"{group.outlet_name} ({group.language or '?'}) · {len(group.entries)}"
+        label = f"{group.heading} · {len(group.entries)}"
         body.append(_tag("h2", html.escape(label)))
         body += [_html_entry(entry) for entry in group.entries]
     if digest.possibly:
@@ -241,7 +241,7 @@ def to_html(digest: Digest) -> str:
 # ---------------------------------------------------------------- JSON
 
 
-def _iso(moment: Any) -> str | None:
+def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 

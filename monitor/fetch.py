@@ -43,6 +43,7 @@ import re
 import socket
 import threading
 import time
+import urllib.request
 import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -180,15 +181,15 @@ def decode_body(content: bytes, content_type: str | None) -> tuple[str, str]:
         if content.startswith(bom):
             return content[len(bom) :].decode(codec, errors="replace"), codec
     for label, source in ((_header_charset(content_type), "header"), (_sniff_charset(content[:2048]), "document")):
-        codec = _codec(label, in_document=source == "document")
-        if codec is None:
+        declared = _codec(label, in_document=source == "document")
+        if declared is None:
             continue
-        if _single_byte(codec) and not content.isascii() and _is_utf8(content):
+        if _single_byte(declared) and not content.isascii() and _is_utf8(content):
             return content.decode("utf-8"), "utf-8"
         try:
-            return content.decode(codec), codec
+            return content.decode(declared), declared
         except UnicodeDecodeError:
-            log.debug("declared charset %s (%s) does not fit the bytes; trying the next rule", codec, source)
+            log.debug("declared charset %s (%s) does not fit the bytes; trying the next rule", declared, source)
     for codec in ("utf-8", "cp1252"):
         try:
             return content.decode(codec), codec
@@ -490,9 +491,11 @@ class _DeadlineStream(httpcore.NetworkStream):
 class GuardedBackend(httpcore.SyncBackend):
     """Resolve, check every address, connect to a checked one (never resolve twice)."""
 
-    def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver):
+    def __init__(self, *, allow_private: bool, resolver: Resolver = system_resolver,
+                 classify: Callable[[str], str | None] = refused_address):
         self.allow_private = allow_private
         self.resolver = resolver
+        self.classify = classify  # address -> why it is refused (tests: which address counts as public)
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
@@ -502,7 +505,7 @@ class GuardedBackend(httpcore.SyncBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         if not self.allow_private:
             for address in addresses:  # one internal answer is enough: a mixed answer is a rebinding trick
-                why = refused_address(address)
+                why = self.classify(address)
                 if why is not None:
                     raise _AddressRefused(host, address, why)
         error: Exception = httpcore.ConnectError(f"{host} resolved to no address")
@@ -533,12 +536,21 @@ class GuardedTransport(httpx.HTTPTransport):
 # ---------------------------------------------------------------- the fetcher
 
 
+def environment_proxies() -> dict[str, str]:
+    """The HTTP(S) proxies set in the environment (as httpx would use them)."""
+    return {scheme: url for scheme, url in urllib.request.getproxies().items() if scheme in ("http", "https", "all")}
+
+
 def build_client(http: HttpConfig, *, transport: httpx.BaseTransport | None = None,
                  resolver: Resolver = system_resolver) -> httpx.Client:
     """The one shared client. Redirects are followed by Fetcher (robots + pacing per hop);
     connections go through a :class:`GuardedBackend` unless a ``transport`` is given."""
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-    if transport is None:
+    if transport is None and environment_proxies():
+        # httpx uses HTTP(S)_PROXY only without a custom transport; behind a proxy it resolves and connects.
+        log.info("an HTTP proxy is configured (%s): the proxy checks no addresses; outlets' hosts still apply",
+                 ", ".join(sorted(environment_proxies())))
+    elif transport is None:
         transport = GuardedTransport(GuardedBackend(allow_private=http.allow_private_addresses, resolver=resolver),
                                      limits)
     return httpx.Client(

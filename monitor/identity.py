@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -32,7 +33,7 @@ class Identity:
     """How the store finds an article again, computed once per save."""
 
     primary: str  # the canonical URL that names the item (its id is derived from it)
-    urls: tuple[str, ...]  # canonical URLs it was seen at, for ``item_urls``
+    urls: tuple[str, ...]  # the normalised URLs it was seen at (keys; ``item_urls`` keeps them as written)
     keys: tuple[str, ...]  # every dedupe key, strongest first (native ids before URLs)
     canonical_trusted: bool  # False when the declared canonical was ignored
 
@@ -83,7 +84,7 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def pick_item(matches: dict[str, str], keys: list[str]) -> str | None:
+def pick_item(matches: dict[str, str], keys: Sequence[str]) -> str | None:
     """The item the strongest matching key points at (``matches``: key -> item id)."""
     for key in keys:
         if key in matches:

@@ -92,10 +92,13 @@ def holds_lock(store_path: Path, key: str, pid: int | None) -> bool:
 
     A 'running' row whose process is gone looks like this: nobody holds the lock, or
     someone else does. Asking the lock rather than the pid survives pid reuse (a
-    restarted container's daemon is pid 1 again).
+    restarted container's daemon is pid 1 again). With no lock file (a run started
+    without one, as ``monitor demo`` does) only the pid can tell.
     """
     try:
         fd = os.open(lock_dir(store_path) / f"{key}.lock", os.O_RDONLY)
+    except FileNotFoundError:
+        return pid is not None and _alive(pid)
     except OSError:
         return False
     try:
@@ -107,6 +110,16 @@ def holds_lock(store_path: Path, key: str, pid: int | None) -> bool:
         return False
     finally:
         os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 @contextmanager

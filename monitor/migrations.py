@@ -5,7 +5,7 @@ by an older release opens and upgrades in place (``Store`` applies what is
 pending on open). Column names are plain words for Datasette users;
 timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
 
-    items ──< item_urls      every canonical URL an item was seen at
+    items ──< item_urls      every URL an item was seen at (as published since m010)
       │  ──< item_keys       every dedupe key (native ids and canonical URLs)
       │  ──< versions        earlier texts, when the outlet edits
       │  ──  raw_pages       the last fetched HTML, zlib-compressed
@@ -237,6 +237,19 @@ def _create_logs(db: Database) -> None:
     db.table("http_cache").create(cache, pk="url")
 
 
+@MIGRATIONS(name="m010_published_urls")
+def m010_published_urls(db: Database) -> None:
+    """``items.canonical_url`` is the article's own URL as the outlet publishes it (scheme, host,
+    trailing slash as given); the normalised spelling that dedupe compares moves to ``url_key``.
+
+    Rows stored before held the normalised spelling in ``canonical_url``; it becomes their key, and
+    stays their URL until the article is fetched again. An item imported from a page dump has no URL
+    yet: ``url`` and ``canonical_url`` are empty, ``url_key`` NULL.
+    """
+    db.execute("ALTER TABLE items ADD COLUMN url_key TEXT")
+    db.execute("UPDATE items SET url_key = canonical_url")
+
+
 def migration_names() -> list[str]:
     """Every migration this release knows, in order (the last is the current schema)."""
     return [migration.name for migration in MIGRATIONS.pending(Database(memory=True))]
@@ -249,8 +262,7 @@ def m009_bounded_stories_and_robots(db: Database) -> None:
     ``items(story_id, seq)`` replaces ``items(story_id)``: the store keeps lookup
     keys only for a story's original and its newest members, found through this
     index without reading the whole story (and ``stories(original_item_id)`` for
-    the foreign-key checks a write to ``items`` makes; a partial index on the runs
-    still running, which every poll looks up). ``robots_txt`` holds each host's last
+    the foreign-key checks a write to ``items`` makes). ``robots_txt`` holds each host's last
     robots.txt with its validators and expiry, so a new process revalidates it
     instead of fetching it again on every run.
     """
@@ -258,9 +270,16 @@ def m009_bounded_stories_and_robots(db: Database) -> None:
     db.table("items").create_index(["story_id", "seq"])
     # Foreign-key checks on items look stories up by original_item_id; unindexed, that is a scan.
     db.table("stories").create_index(["original_item_id"])
-    # Runs still marked running: every poll looks them up by outlet (and a stop by pid); through
-    # runs(outlet, id) that walked all of an outlet's runs, a cost growing with every poll.
-    db.execute("CREATE INDEX idx_runs_running ON runs (outlet, pid) WHERE status = 'running'")
     robots = {"host": str, "status": int, "body": str, "etag": str, "last_modified": str}
     robots |= {"checked_at": str, "expires": str}
     db.table("robots_txt").create(robots, pk="host", not_null=["status", "checked_at", "expires"])
+
+
+@MIGRATIONS(name="m009b_running_runs")
+def m009b_running_runs(db: Database) -> None:
+    """An index of the runs still marked running, which every poll looks up by outlet (a stop by pid).
+
+    Through ``runs(outlet, id)`` that lookup walked all of an outlet's runs, so each poll cost
+    more than the last: +30 % CPU per cycle over 1,000 cycles of ``benchmarks/daemon.py``.
+    """
+    db.execute("CREATE INDEX IF NOT EXISTS idx_runs_running ON runs (outlet, pid) WHERE status = 'running'")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, overload
 
 
 def utc_now() -> datetime:
@@ -21,6 +21,10 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@overload
+def iso(moment: datetime) -> str: ...
+@overload
+def iso(moment: datetime | None) -> str | None: ...
 def iso(moment: datetime | None) -> str | None:
     """``moment`` as the ISO-8601 UTC text the store keeps; a naive datetime is a bug, not UTC."""
     if moment is None:

@@ -2,7 +2,7 @@
 
 ``open_run`` is the one place a run is assembled (config, store, fetcher, the compiled
 rules, the clock) and taken apart again; the commands, the daemon, the demo and the
-benchmarks all start there.
+daemon benchmark all start there.
 
 ``poll_outlet`` never raises for a broken page, feed or server: every failure is
 counted against the outlet, recorded with its URL and class (``failures``) and summed
@@ -150,8 +150,11 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
     feed_all_new = False
     todo: list[Link] = []
     try:
+        # A feed of unknown entries means its window overflowed -- unless nothing was ever stored:
+        # a first run finds everything new, and that asks for no extra catch-up run.
+        first_run = not store.has_items(outlet.key)
         discovery = discover(outlet, ctx.fetcher, now=started, is_known=store.is_known, catch_up=catch_up)
-        feed_all_new = discovery.feed_all_new
+        feed_all_new = discovery.feed_all_new and not first_run
         for url, problem in discovery.errors:
             tally.note(problem, url, "discovery")
         tally.not_modified += discovery.not_modified
@@ -272,7 +275,8 @@ def _failure(discovery: Discovery, tally: _Tally, attempted: int, store: Store, 
 def _first_cause(errors: list[MonitorError]) -> str:
     """The most telling error: not one that only says a host was skipped after failing."""
     direct = [e for e in errors if not isinstance(e, HostDown)]
-    return str((direct or errors or [""])[0])[:200]
+    first = direct[0] if direct else errors[0] if errors else ""
+    return str(first)[:200]
 
 
 def _found_links_before(store: Store, key: str) -> bool:

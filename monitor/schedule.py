@@ -273,7 +273,7 @@ class Daemon:
         if cadence.after(run) and not self.ctx.stop.is_set():
             self._reschedule(key)
         self._publish(key)
-        log.info("%s; next run %s%s", summary_line(run, self.outlets[key].name), _clock(self._next_run(key)),
+        log.info("%s; next run %s%s", summary_line(run, self.ctx.config.display_name(key)), _clock(self._next_run(key)),
                  " (catch-up)" if cadence.catch_up else "", extra={"outlet": key, "event": "run"})
 
     @contextmanager

@@ -44,6 +44,9 @@ _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
 _TITLE_LINE = re.compile(r"# \*(.*)\*")
 _BOLD_LINE = re.compile(r"\*\*(.*)\*\*")
 _URL_LINE = re.compile(r"<([^\s<>]+)>")
+# A page dump imported before its article was seen (``monitor import`` of a raw seed): the link
+# line stays empty until a fetch fills it in. Only the store writes it; export never does.
+_UNKNOWN_URL_LINE = "<>"
 _NO_CAPTION = "****"
 _SEED_NAME = re.compile(r"(\d{3,})_([0-9a-f]{16})\.txt")
 
@@ -77,10 +80,13 @@ def normalise(article: Article) -> Article:
     )
 
 
-def render(article: Article) -> str:
-    """The normalised document for ``article`` (ValueError if title, URL or outlet name is unusable)."""
+def render(article: Article, *, url_unknown: bool = False) -> str:
+    """The normalised document for ``article`` (ValueError if title, URL or outlet name is unusable).
+
+    ``url_unknown`` writes an empty link line ``<>`` for an article without any URL yet.
+    """
     a = normalise(article)
-    _check_renderable(a)
+    _check_renderable(a, url_unknown=url_unknown and not a.canonical_url)
     blocks = list(a.body)
     if a.caption:
         blocks.insert(0, f"**{a.caption}**")
@@ -93,10 +99,10 @@ def render(article: Article) -> str:
     )
 
 
-def _check_renderable(a: Article) -> None:
+def _check_renderable(a: Article, *, url_unknown: bool = False) -> None:
     if not a.title:
         raise ValueError(f"{a.canonical_url or a.url}: cannot render an article without a title")
-    if not _URL_LINE.fullmatch(f"<{a.canonical_url}>"):
+    if not url_unknown and not _URL_LINE.fullmatch(f"<{a.canonical_url}>"):
         raise ValueError(f"{a.title!r}: canonical_url {a.canonical_url!r} is empty or not a URL")
     if not a.outlet_name:
         raise ValueError(f"{a.canonical_url}: cannot render an article without an outlet name")
@@ -128,7 +134,7 @@ def parse(text: str, *, outlet: str = "", outlet_name: str | None = None) -> Art
         raise ParseError("<text>", "not a normalised document: too few lines")
     first, rule, end_rule, url_at, name_at = (lines[i].strip() for i in (*content[:2], *content[-3:]))
     title = _TITLE_LINE.fullmatch(first)
-    url = _URL_LINE.fullmatch(url_at)
+    url = _URL_LINE.fullmatch(url_at) or (re.fullmatch("<()>", url_at) if url_at == _UNKNOWN_URL_LINE else None)
     name = _BOLD_LINE.fullmatch(name_at)
     if not title or not clean_text(title[1]):
         raise ParseError("<text>", f"not a normalised document: no title line '# *…*' (got {first[:60]!r})")

@@ -11,10 +11,14 @@ file name this module re-keys it.
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from .errors import ConfigError
 
 METADATA = Path(__file__).with_name("datasette") / "metadata.json"
 DB_NAME = "monitor"  # the database name metadata.json is written for
@@ -43,6 +47,22 @@ def datasette_args(db_path: Path, metadata_path: Path, *, host: str, port: int) 
 def plain_command(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001) -> str:
     """The equivalent plain ``datasette`` command line (exact for a file named monitor.db)."""
     return shlex.join(["datasette", *datasette_args(db_path, METADATA, host=host, port=port)])
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now (for a server started right after)."""
+    with socket.create_server((host, 0)) as sock:
+        return int(sock.getsockname()[1])
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail before announcing anything when the address cannot be served (in use, not ours)."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise ConfigError(f"--host/--port: cannot serve on {host}:{port}: {reason}") from None
 
 
 def run_datasette(db_path: Path, *, host: str, port: int) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 
+if TYPE_CHECKING:
+    from .store import Store
 
-def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = None) -> dict[str, Any]:
+
+def collect(config: Config, store: Store, *, next_runs: dict[str, str] | None = None) -> dict[str, Any]:
     """One row per configured outlet (plus any outlet only the store knows)."""
     from .lock import holds_lock
 
@@ -16,10 +19,11 @@ def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = No
     for row in known.values():
         if row["last_status"] == "running" and not holds_lock(config.store_path, row["outlet"], row["last_run_pid"]):
             row["last_status"] = "gone"  # killed (kill -9, OOM, power): it will never finish
+    names = config.display_names()
     rows = []
     for outlet in config.outlets:
-        row = known.pop(outlet.key, None) or _empty(outlet.key)
-        rows.append(_row(row, name=outlet.name, enabled=outlet.enabled, next_runs=next_runs))
+        row = known.pop(outlet.key) if outlet.key in known else _empty(outlet.key)
+        rows.append(_row(row, name=names[outlet.key], enabled=outlet.enabled, next_runs=next_runs))
     rows.extend(_row(row, name=key, enabled=False, next_runs=next_runs) for key, row in sorted(known.items()))
     return {
         "store": str(config.store_path),
@@ -29,7 +33,7 @@ def collect(config: Config, store: Any, *, next_runs: dict[str, str] | None = No
     }
 
 
-def next_runs(store: Any, now: datetime) -> dict[str, str]:
+def next_runs(store: Store, now: datetime) -> dict[str, str]:
     """When the daemon (``monitor run``) will next poll each outlet, as it last published it.
 
     A time well in the past means no daemon is running on this database (it was killed,
@@ -75,7 +79,7 @@ def _state(o: dict[str, Any]) -> str:
     return "FAILING" if o["failing"] else "ok"
 
 
-def stale(store: Any, max_age: timedelta, now: datetime) -> list[str]:
+def stale(store: Store, max_age: timedelta, now: datetime) -> list[str]:
     """Why the store looks unattended: no run completed within ``max_age``, or a daemon
     whose heartbeat stopped (a crash-looping or hung ``monitor run``). Empty when fine."""
     cutoff = now - max_age
@@ -113,11 +117,12 @@ def render_failures(outlet: str, failures: list[dict[str, Any]]) -> str:
 
 def render_text(report: dict[str, Any]) -> str:
     lines = [f"{report['store']}: {report['items']} items, {report['relevant']} relevant"]
+    width = max([14, *(len(o["outlet"]) for o in report["outlets"])])  # long keys push every column alike
     for o in report["outlets"]:
         state = _state(o)
         if not o["enabled"]:
             state += ", disabled"
-        line = f"  {o['outlet']:<14} {o['items']:>5} items {o['relevant']:>4} relevant  {state}"
+        line = f"  {o['outlet']:<{width}} {o['items']:>5} items {o['relevant']:>4} relevant  {state}"
         if o["last_success"]:
             line += f"; last success {o['last_success'][:16]}"
         if o["failing"] and o["last_status"] == "failing":

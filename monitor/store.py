@@ -38,8 +38,17 @@ from sqlite_utils import Database
 from monitor import identity, seedformat, stories
 from monitor.config import StoriesConfig
 from monitor.errors import NoStore, StoreError, StoreUnusable
+from monitor.folding import fold_chars
 from monitor.migrations import MIGRATIONS, migration_names
-from monitor.models import Article, Outcome, OutletRun, Relevance, iso, parse_iso
+from monitor.models import (
+    Article,
+    Outcome,
+    OutcomeKind,
+    OutletRun,
+    Relevance,
+    iso,
+    parse_iso,
+)
 from monitor.urls import canonical_url, identity_key
 
 if TYPE_CHECKING:
@@ -176,25 +185,90 @@ class Store:
         encoding: str | None = None,
         source: str = "fetch",
         now: datetime,
+        item_id: str | None = None,
     ) -> Outcome:
-        """Store ``article`` as a new item, a new version, or a sighting of a known one."""
+        """Store ``article`` as a new item, a new version, or a sighting of a known one.
+
+        ``item_id`` names a new item (an imported seed keeps the id in its file name); an item of
+        that id already stored is this article. An article without a URL (a page dump) needs it,
+        and waits for its URL: the first fetched article of its outlet with the same title
+        completes it (see ``_waiting_for_url``).
+        """
+        if not article.url:
+            stamp_now = iso(now)
+            assert stamp_now is not None  # now is never None
+            return self._save_without_url(article, item_id, stamp_now)
         ident = identity.identify(article)
         if not ident.canonical_trusted:
             article = replace(article, canonical_url=article.url)  # never print a home page
         stamp = iso(now)
         with self._write():
             known = self._match(ident.keys)
-            item_id = identity.pick_item(known, ident.keys) or self._stored_without_keys(ident)
-            if item_id is None:
-                outcome = self._insert(article, ident, source, stamp)
+            found = (identity.pick_item(known, ident.keys) or self._stored_without_keys(ident)
+                     or self._existing(item_id) or self._waiting_for_url(article))
+            if found is None:
+                outcome = self._insert(article, ident, source, stamp, item_id=item_id)
             else:
-                outcome = self._merge(item_id, article, ident, known, source, stamp)
+                outcome = self._merge(found, article, ident, known, source, stamp)
             if outcome.kind in ("new", "updated"):
                 self._file_in_story(outcome, article)
             if raw_html is not None:
                 self._put_raw_page(outcome.item_id, article, raw_html, encoding, stamp)
         log.debug("saved %s as %s (%s)", article.url, outcome.item_id, outcome.kind)
         return outcome
+
+    def _save_without_url(self, article: Article, item_id: str | None, stamp: str) -> Outcome:
+        """A page dump (no URL): stored under ``item_id`` until a fetch of the article completes it."""
+        if not item_id:
+            raise ValueError(f"{article.title!r}: an article without a URL needs an item id to be stored under")
+        with self._write():
+            found = self._existing(item_id) or self._same_title(article, waiting=False)
+            if found is None:
+                row = _article_columns(article, stamp, url_unknown=True) | _relevance_columns(article.relevance)
+                row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": "",
+                        "canonical_url": "", "url_key": None, "first_seen": stamp, "last_seen": stamp, "version": 1}
+                names = ", ".join(row)
+                self.db.execute(f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+                outcome = Outcome(item_id=item_id, kind="new", relevant=bool(row["relevant"]))
+                self._file_in_story(outcome, article)
+                return outcome
+            old = self._row(found)
+            if old["url"] or identity.content_hash(article) == old["content_hash"]:
+                # Already known (fetched, or this very dump): a dump never overwrites a fetched page.
+                return Outcome(item_id=found, kind="unchanged", relevant=bool(old["relevant"]))
+            self._keep_version(old, stamp)
+            changes = _article_columns(article, stamp, url_unknown=True) | _relevance_columns(article.relevance)
+            self._update_item(found, changes | {"version": old["version"] + 1, "last_seen": stamp})
+            outcome = Outcome(item_id=found, kind="updated", relevant=bool(changes["relevant"]))
+            self._file_in_story(outcome, article)
+            return outcome
+
+    def _existing(self, item_id: str | None) -> str | None:
+        if item_id and self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone():
+            return item_id
+        return None
+
+    def _waiting_for_url(self, article: Article) -> str | None:
+        """An imported page dump of this outlet with this title, still without its URL."""
+        return self._same_title(article, waiting=True)
+
+    def _same_title(self, article: Article, *, waiting: bool) -> str | None:
+        """An item of ``article``'s outlet whose title reads the same (case, accents and spacing aside).
+
+        ``waiting``: only items without a URL yet; otherwise only items with one. A title is
+        a weak key, so it is only ever used between a page dump and a fetched page.
+        """
+        want = _title_key(article.title)
+        if not want:
+            return None
+        url_test = "url = ''" if waiting else "url != ''"
+        rows = self.db.execute(f"SELECT id, title FROM items WHERE outlet = ? AND {url_test} ORDER BY seq",
+                               [article.outlet]).fetchall()
+        return next((item for item, title in rows if _title_key(title or "") == want), None)
+
+    def _row(self, item_id: str) -> dict[str, Any]:
+        cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
+        return dict(zip([col[0] for col in cursor.description], cursor.fetchone()))
 
     def _match(self, keys: Sequence[str]) -> dict[str, str]:
         marks = ", ".join("?" * len(keys))
@@ -207,22 +281,26 @@ class Store:
         found = self.db.execute("SELECT 1 FROM items WHERE id = ?", [item_id]).fetchone()
         return item_id if found else None
 
-    def _insert(self, article: Article, ident: identity.Identity, source: str, stamp: str) -> Outcome:
-        item_id = seedformat.seed_id(ident.primary)
+    def _insert(self, article: Article, ident: identity.Identity, source: str, stamp: str, *,
+                item_id: str | None = None) -> Outcome:
+        item_id = item_id or seedformat.seed_id(ident.primary)
         row = _article_columns(article, stamp) | _relevance_columns(article.relevance)
         row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": article.url}
-        row |= {"canonical_url": ident.primary, "first_seen": stamp, "last_seen": stamp}
+        # The URL as the outlet publishes it is what people open; the normalised one is only compared.
+        row |= {"canonical_url": article.canonical_url or article.url, "url_key": ident.primary}
+        row |= {"first_seen": stamp, "last_seen": stamp}
         row["version"] = 1
         names = ", ".join(row)
         self.db.execute(f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
-        self._attach(item_id, ident, {}, source, stamp)
+        self._attach(item_id, ident, {}, source, stamp, article)
         return Outcome(item_id=item_id, kind="new", relevant=bool(row["relevant"]))
 
     def _next_seq(self) -> int:
         return self.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM items").fetchone()[0]
 
-    def _attach(self, item_id: str, ident: identity.Identity, known: dict[str, str], source: str, stamp: str) -> bool:
-        """Record keys and URLs not seen before; True when there was one."""
+    def _attach(self, item_id: str, ident: identity.Identity, known: dict[str, str], source: str, stamp: str,
+                article: Article) -> bool:
+        """Record keys not seen before (True when there was one) and the URLs, as the outlet wrote them."""
         for key in ident.keys:
             if key not in known:
                 self.db.execute("INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", [key, item_id])
@@ -234,20 +312,33 @@ class Store:
             "INSERT INTO item_urls (url, item_id, first_seen, last_seen, source) VALUES (?, ?, ?, ?, ?)"
             f" ON CONFLICT(url) {on_conflict}"
         )
-        for url in ident.urls:
+        # One row per normalised spelling (as before), but holding the URL as the outlet wrote it
+        # the first time, so every link shown opens; a spelling already known only refreshes its row.
+        written = {canonical_url(u): u for u in (article.url, article.canonical_url) if u}
+        for key in ident.urls:
+            url = written.get(key, key)
+            if key in known:
+                if source != REPROCESS:
+                    self.db.execute("UPDATE item_urls SET last_seen = ? WHERE url = ? AND item_id = ?",
+                                    [stamp, url, item_id])
+                continue
             self.db.execute(upsert, [url, item_id, stamp, stamp, source])
         return any(key not in known for key in ident.keys)
 
     def _merge(
         self, item_id: str, article: Article, ident: identity.Identity, known: dict[str, str], source: str, stamp: str
     ) -> Outcome:
-        new_url = self._attach(item_id, ident, known, source, stamp)
-        cursor = self.db.execute("SELECT * FROM items WHERE id = ?", [item_id])
-        old = dict(zip([col[0] for col in cursor.description], cursor.fetchone()))
+        new_url = self._attach(item_id, ident, known, source, stamp, article)
+        old = self._row(item_id)
         changes: dict[str, Any] = {} if source == REPROCESS else {
             "last_seen": stamp, "fetched_at": iso(article.fetched_at) or stamp}
         if article.relevance is not None:
             changes |= _relevance_columns(article.relevance)
+        if not old["url"]:  # a page dump meets its article: it gets its URL (and the page's text)
+            changes |= {"url": article.url, "canonical_url": article.canonical_url or article.url,
+                        "url_key": ident.primary, "text": seedformat.render(article)}
+            new_url = True
+        kind: OutcomeKind
         if identity.content_hash(article) == old["content_hash"]:
             kind = "seen" if new_url else "unchanged"
         else:
@@ -530,6 +621,10 @@ class Store:
         """A story's items, the original first, then by publication (outlet, url, first_seen ...)."""
         return list(self.db.query("SELECT * FROM story_items WHERE story_id = ? ORDER BY original DESC,"
                                   " published IS NULL, published, first_seen", [story_id]))
+
+    @_locked
+    def has_items(self, outlet: str) -> bool:
+        return self.db.execute("SELECT 1 FROM items WHERE outlet = ? LIMIT 1", [outlet]).fetchone() is not None
 
     @_locked
     def count_items(self) -> int:
@@ -911,8 +1006,11 @@ def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreUnusable:
     return StoreUnusable(f"{path}: the store cannot be used ({text}) — check the path, or restore it from a backup")
 
 
+def _title_key(title: str) -> str:
+    return " ".join(fold_chars(title).split())
 
-def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
+
+def _article_columns(article: Article, stamp: str, *, url_unknown: bool = False) -> dict[str, Any]:
     """The columns an article writes, and rewrites when the outlet edits it."""
     return {
         "language": article.language,
@@ -927,7 +1025,7 @@ def _article_columns(article: Article, stamp: str) -> dict[str, Any]:
         "modified_raw": article.modified_raw,
         "body": "\n\n".join(article.body),
         "tags": json.dumps(list(article.tags), ensure_ascii=False),
-        "text": seedformat.render(article),
+        "text": seedformat.render(article, url_unknown=url_unknown),
         "content_hash": identity.content_hash(article),
         "fetched_at": iso(article.fetched_at) or stamp,
     }
@@ -959,3 +1057,50 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
         if isinstance(row.get(name), str):
             row[name] = json.loads(row[name])
     return row
+
+
+# --- backups -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    path: Path
+    items: int
+    size: int  # bytes
+    integrity: str  # PRAGMA integrity_check of the copy: "ok"
+
+
+def backup(source: Path, target: Path) -> Backup:
+    """A consistent copy of the store at ``source`` in ``target``, safe while a poll or the daemon writes.
+
+    ``VACUUM INTO`` reads one snapshot (a WAL read transaction: writers go on, the copy holds
+    every item committed before it began and nothing half-written) into a compact file without
+    a WAL. It is written beside ``target`` and renamed over it only after its integrity check
+    passes, so a failed or killed backup never leaves a broken file in place. The store is not
+    migrated: a backup taken before an upgrade is the old store as it was.
+    """
+    if not source.is_file():
+        raise NoStore(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    conn = sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)  # only reads: VACUUM INTO writes the copy alone
+    try:
+        conn.execute("VACUUM INTO ?", [str(partial)])
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"{source}: backup to {target} failed: {exc}") from exc
+    finally:
+        conn.close()
+    copy = sqlite3.connect(partial)
+    try:
+        integrity = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        has_items = copy.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'items'").fetchone()
+        items = copy.execute("SELECT COUNT(*) FROM items").fetchone()[0] if has_items else 0
+    finally:
+        copy.close()
+    if integrity != "ok":
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"{source}: the backup copy failed its integrity check ({integrity}); {target} left as it was")
+    partial.replace(target)
+    return Backup(path=target, items=items, size=target.stat().st_size, integrity=integrity)

@@ -10,7 +10,7 @@ import difflib
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from .errors import ConfigError
 
@@ -18,10 +18,17 @@ _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+class ErrorSource(Protocol):
+    """What a Reader reports through: a :class:`Source`, or one that picks the file a key came from."""
+
+    def error(self, dotted: str, expected: str, got: Any = None, *, show_got: bool = True,
+              unknown: bool = False) -> ConfigError: ...
+
+
 class Reader:
     """Typed access to one TOML table, raising errors that name file, line and key."""
 
-    def __init__(self, data: dict[str, Any], where: str, source: "Source"):
+    def __init__(self, data: dict[str, Any], where: str, source: ErrorSource):
         self.data = data
         self.where = where  # dotted path of this table ("" for the root)
         self.source = source
@@ -101,7 +108,9 @@ class Reader:
             if name not in allowed_set:
                 close = difflib.get_close_matches(name, sorted(allowed_set), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise self.source.error(self.key(name), f"a known key{hint}", name, show_got=False, unknown=True)
+                known = "section" if isinstance(self.data[name], dict) else "key"
+                raise self.source.error(self.key(name), f"a known {known}{hint}", self.data[name], show_got=False,
+                                        unknown=True)
 
 
 class Source:
@@ -132,18 +141,24 @@ class Source:
         return None
 
     def _header_line(self, header: list[str]) -> int | None:
+        """The line of ``[a.b]``, else of its first sub-table ``[a.b.c]`` (a section given only by those)."""
         want = ".".join(header)
+        first_child = None
         for number, line in enumerate(self.lines):
             match = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", line)
-            if match and match.group(1).replace('"', "").replace("'", "").replace(" ", "") == want:
+            name = match.group(1).replace('"', "").replace("'", "").replace(" ", "") if match else None
+            if name == want:
                 return number
-        return None
+            if first_child is None and name and name.startswith(want + "."):
+                first_child = number
+        return first_child
 
     def error(self, dotted: str, expected: str, got: Any = None, *, show_got: bool = True, unknown: bool = False) -> ConfigError:
         line = self.line_of(dotted)
         place = f"{self.path.name}:{line}" if line else self.path.name
         if unknown:
-            return ConfigError(f"{place}: {dotted}: unknown key, expected {expected}")
+            kind = "section" if isinstance(got, dict) else "key"
+            return ConfigError(f"{place}: {dotted}: unknown {kind}, expected {expected}")
         detail = f", got {_show(got)}" if show_got else ""
         return ConfigError(f"{place}: {dotted}: expected {expected}{detail}")
 

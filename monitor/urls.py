@@ -102,6 +102,13 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", _canonical_netloc(parts), path, query, ""))
 
 
+def published_url(url: str) -> str:
+    """``url`` as the outlet publishes it, fit to print and open: only the fragment goes, and
+    spaces are escaped (a seed file's ``<url>`` line holds no whitespace). Scheme, host, ``www.``,
+    trailing slash, query and non-ASCII slugs stay as written; ``canonical_url`` is the key."""
+    return url.split("#", 1)[0].strip().replace(" ", "%20")
+
+
 def identity_key(url: str) -> str | None:
     """The outlet-native id shown in ``url``, or None when it shows none.
 

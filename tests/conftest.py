@@ -7,14 +7,14 @@ from typing import Callable, Iterator
 
 import pytest
 
-from monitor.sampleserver import SampleSites, SiteServer, start_sites
+from monitor.testing.sampleserver import SampleSites, SiteServer, start_sites
 
-# ---------------------------------------------------------------- sample web servers (monitor.sampleserver)
+# ---------------------------------------------------------------- sample web servers (monitor.testing.sampleserver)
 
 
 @pytest.fixture(scope="session")
 def sample_sites() -> Iterator[SampleSites]:
-    """Every bundled site folder (monitor/sample_sites/*), served for the whole session.
+    """Every bundled site folder (monitor/testing/sample_sites/*), served for the whole session.
 
     Shared by all tests: don't rely on its /_trouble/ counters or an empty log;
     use ``make_site`` for that.

@@ -525,6 +525,9 @@ def test_forced_labour_accusation_about_medical_missions_without_a_trafficking_w
         # deception without exploitation is fraud, not trafficking
         ("Fake job offers on social media cost applicants thousands of dollars in fees.", False),
         ("Estafadores publicaban falsas ofertas de empleo y cobraban una comisión a los aspirantes.", False),
+        # deception and slavery in the historical slave trade
+        ("Historians describe how Africans were lured onto ships and sold as slaves in the transatlantic slave trade.", False),
+        ("Los africanos eran engañados y vendidos como esclavos en la trata negrera.", False),
     ],
 )
 def test_exploitation_described_not_named(rules: Ruleset, body: str, relevant: bool) -> None:

@@ -32,43 +32,79 @@ def rows(db: Path, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
-def test_import_both_seeds_then_export_and_reimport(tmp_path: Path) -> None:
+def test_import_the_seeds_folder_twice_then_export(tmp_path: Path) -> None:
+    """The user's own seeds go in as they are: the raw dump waits for its URL under its file's id."""
     db = tmp_path / "store.db"
-    first = monitor(db, "import", str(NORMALISED))
+    first = monitor(db, "import", str(SEEDS))
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "imported 1 (1 new, 0 duplicates)"
-    raw = monitor(db, "import", "--url", RAW_URL, str(RAW))
-    assert raw.stdout.strip() == "imported 1 (1 new, 0 duplicates)"
+    assert first.stdout.strip() == ("imported 2 (2 new, 0 duplicates); 1 page dump without a URL, "
+                                    "completed when the article is fetched")
+    again = monitor(db, "import", str(SEEDS))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "imported 2 (0 new, 2 duplicates)"
 
-    items = rows(db, "SELECT outlet, language, title, caption, relevant FROM items ORDER BY seq")
+    items = rows(db, "SELECT id, seq, outlet, language, url, title, caption, relevant, version FROM items ORDER BY seq")
     assert items == [
-        ("rhc-en", "en", "Cuba strengthened confrontation with human trafficking", "ilustrativo", 1),
-        ("telesur-en", "en", "Cuba Rejects US False Accusation on Human Trafficking",
-         'The sign reads, "No more blockade", Havana, Cuba, Jun. 20, 2021. | Photo: EFE', 1),
-    ]
+        ("10ea589a1fae356f", 0, "telesur-en", "en", "", "Cuba Rejects US False Accusation on Human Trafficking",
+         'The sign reads, "No more blockade", Havana, Cuba, Jun. 20, 2021. | Photo: EFE', 1, 1),
+        ("319918b101c2d455", 1, "rhc-en", "en",
+         "https://www.radiohc.cu/en/noticias/nacionales/280480-cuba-strengthened-confrontation-with-human-trafficking",
+         "Cuba strengthened confrontation with human trafficking", "ilustrativo", 1, 1),
+    ]  # fmt: skip
     body = rows(db, "SELECT body FROM items WHERE outlet = 'telesur-en'")[0][0]
     assert body.startswith("Published 4 July 2021\n\nCuba diplomacy warned")
     assert "Post with no comments" not in body and "Blinken Says" not in body and "News > Cuba" not in body
 
-    again = monitor(db, "import", str(SEEDS))  # the folder: 001 again, 000 skipped without --url
-    assert again.returncode == 1
-    assert again.stdout.strip() == "imported 1 (0 new, 1 duplicates), 1 skipped"
-    assert "000_10ea589a1fae356f.txt: a raw page dump carries no URL" in again.stderr
-    assert rows(db, "SELECT COUNT(*), SUM(version) FROM items") == [(2, 2)]
-
     out = tmp_path / "out"
     exported = monitor(db, "export", str(out))
-    assert exported.stdout.strip() == f"exported 2 to {out} (2 written, 0 unchanged)"
-    files = sorted(p.name for p in out.iterdir())
-    ids = [r[0] for r in rows(db, "SELECT id FROM items ORDER BY seq")]
-    assert files == [f"000_{ids[0]}.txt", f"001_{ids[1]}.txt"]
-    assert (out / files[0]).read_bytes() == NORMALISED.read_bytes()  # the stored text, byte for byte
-    stored = rows(db, "SELECT text FROM items ORDER BY seq")
-    assert [(out / f).read_text(encoding="utf-8") for f in files] == [t for (t,) in stored]
-
+    assert exported.stdout.strip() == f"exported 1 to {out} (1 written, 0 unchanged); 1 not exported: no URL yet"
+    assert sorted(p.name for p in out.iterdir()) == [NORMALISED.name]
+    assert (out / NORMALISED.name).read_bytes() == NORMALISED.read_bytes()  # name and bytes: the seed itself
     second = monitor(db, "export", str(out))
-    assert second.stdout.strip() == f"exported 2 to {out} (0 written, 2 unchanged)"
-    assert sorted(p.name for p in out.iterdir()) == files  # no duplicates on re-export
+    assert second.stdout.strip() == f"exported 1 to {out} (0 written, 1 unchanged); 1 not exported: no URL yet"
+
+
+def test_a_raw_dump_given_its_url_is_exported_with_it(tmp_path: Path) -> None:
+    db = tmp_path / "store.db"
+    raw = monitor(db, "import", "--url", RAW_URL, str(RAW))
+    assert raw.returncode == 0 and raw.stdout.strip() == "imported 1 (1 new, 0 duplicates)"
+    assert rows(db, "SELECT id, outlet, url, canonical_url FROM items") == [("10ea589a1fae356f", "telesur-en", RAW_URL, RAW_URL)]
+    exported = monitor(db, "export", str(tmp_path / "out"))
+    text = (tmp_path / "out" / RAW.name).read_text(encoding="utf-8")
+    assert exported.returncode == 0 and f"\n\n---\n\n<{RAW_URL}>\n\n\n\n**teleSUR English**" in text
+
+
+def test_a_raw_dump_whose_outlet_cannot_be_told_needs_outlet(tmp_path: Path) -> None:
+    dump = tmp_path / "dumps" / "000_00000000000000aa.txt"
+    dump.parent.mkdir()
+    dump.write_text(RAW.read_text(encoding="utf-8").replace("Published 4 July", "4 July").replace("Audio Only", ""),
+                    encoding="utf-8")
+    db = tmp_path / "store.db"
+    unknown = monitor(db, "import", str(dump))
+    assert unknown.returncode == 1 and "cannot tell the outlet from the text" in unknown.stderr
+    given = monitor(db, "import", "--outlet", "telesur-en", str(dump))
+    assert given.returncode == 0 and rows(db, "SELECT id, outlet FROM items") == [("00000000000000aa", "telesur-en")]
+
+
+def test_a_waiting_dump_is_completed_by_the_fetched_article_not_duplicated(tmp_path: Path) -> None:
+    from monitor.testing.sampleserver import sample_config_text, start_sites
+
+    with start_sites(sites=("telesur-en",)) as sites:
+        base = sites.base_url("telesur-en")
+        config = tmp_path / "config.toml"
+        config.write_text(sample_config_text({"telesur-en": base + "/"}), encoding="utf-8")
+        db = tmp_path / "monitor.db"
+        assert monitor(db, "--config", str(config), "import", str(SEEDS)).returncode == 0
+        polled = monitor(db, "--config", str(config), "poll", "--catch-up")
+        again = monitor(db, "--config", str(config), "import", str(SEEDS))
+    assert polled.returncode == 0, polled.stderr
+    url = base + "/news/Cuba-Rejects-US-False-Accusation-on-Human-Trafficking-20210704-0009.html"
+    assert rows(db, "SELECT id, seq, url, canonical_url, version FROM items WHERE title LIKE 'Cuba Rejects US False%'") == [
+        ("10ea589a1fae356f", 0, url, url, 2),  # the dump's row, now with its URL and the page's text
+    ]
+    assert rows(db, "SELECT COUNT(*) FROM items WHERE url = ''") == [(0,)]
+    assert again.stdout.strip() == "imported 2 (0 new, 2 duplicates)"  # and the dump does not undo the page
+    assert rows(db, "SELECT version FROM items WHERE id = '10ea589a1fae356f'") == [(2,)]
 
 
 def test_url_with_several_files_is_a_usage_error(tmp_path: Path) -> None:
@@ -181,3 +217,17 @@ def test_every_command_help_has_an_example(name: str) -> None:
 def test_python_dash_m_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "0.1.0" in result.stdout
+
+
+def test_status_columns_stay_aligned_for_long_outlet_keys(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        (ROOT / "config.toml").read_text(encoding="utf-8")
+        + '\n[outlets.prensa-latina-english-edition]\nname = "Prensa Latina English"\nlanguage = "en"\n'
+        'base_url = "https://www.plenglish.com/"\nfeeds = ["/feed/"]\n', encoding="utf-8")
+    monitor(tmp_path / "s.db", "import", str(NORMALISED))
+    result = monitor(tmp_path / "s.db", "--config", str(config), "status")
+    outlet_lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert len(outlet_lines) == 8
+    assert len({line.index(" items ") for line in outlet_lines}) == 1  # one column, however long the key
+    assert len({line.index(" relevant ") for line in outlet_lines}) == 1

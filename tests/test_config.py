@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -127,6 +128,16 @@ BROKEN = [
     ),
     ("[store]\npath = 'x.db'\n", "config.toml: outlets: expected a value (this key is required)"),
     (MINIMAL.replace("[store]", "[store"), "config.toml: not valid TOML: "),
+    (
+        MINIMAL + "\n[stroe]\npath = 'x.db'\n",
+        "config.toml:14: stroe: unknown section, expected a known section (did you mean 'store'?)",
+    ),
+    (MINIMAL + "\n[digestt.smtp]\nhost = 'x'\n", "config.toml:14: digestt: unknown section"),
+    (
+        MINIMAL.replace('language = "en"', 'language = "fr"'),
+        ('config.toml:6: outlets.telesur-en.language: expected a language the relevance rules are written in '
+         '("en", "es"; add rules and list the language in [relevance] languages), got "fr"'),
+    ),
     (MINIMAL + "enabled = 'yes'\n", "config.toml:13: outlets.telesur-en.enabled: expected true or false, got \"yes\""),
 ]
 
@@ -154,6 +165,24 @@ def test_cli_exits_2_before_anything_runs(tmp_path: Path, text: str, message: st
     assert result.returncode == 2
     assert message in result.stderr
     assert not db.exists()  # nothing ran: no store was created
+
+
+def test_an_outlet_in_another_language_loads_once_the_rules_cover_it(tmp_path: Path) -> None:
+    text = MINIMAL.replace('language = "en"', 'language = "fr"') + '\n[relevance]\nlanguages = ["en", "es", "fr"]\n'
+    assert config.load(write(tmp_path, text)).outlet("telesur-en").language == "fr"
+
+
+def test_every_bundled_outlet_is_documented_in_the_project_and_the_config_cites_only_project_files() -> None:
+    root = Path(__file__).resolve().parent.parent
+    doc = (root / "docs" / "outlets.md").read_text(encoding="utf-8")
+    bundled = config.load()
+    headings = [line for line in doc.splitlines() if line.startswith("### ")]
+    for outlet in bundled.outlets:
+        assert any(f"`{outlet.key}`" in h for h in headings), f"docs/outlets.md has no section for {outlet.key}"
+    text = config.BUNDLED_CONFIG.read_text(encoding="utf-8")
+    assert "docs/outlets.md" in text and "shared/" not in text and "OUTLETS.md" not in text
+    labels = set(re.findall(r"\[([A-Z])\]", text))
+    assert labels and all(f"**[{label}]**" in doc for label in labels)  # every label used is explained
 
 
 def test_stories_section_sets_the_story_thresholds(tmp_path: Path) -> None:

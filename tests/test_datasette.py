@@ -262,3 +262,26 @@ def test_band_is_a_facet_with_a_possibly_relevant_item(store_path: Path, tmp_pat
     assert ('["score 2 is below the threshold 3"]',) in reasons
     assert "band" in table.json()["facet_results"]  # a default facet of the items table (metadata.json)
     assert [(r["title"], r["reasons"]) for r in rows(canned)] == [("Jornaleros del sur", '["score 2 is below the threshold 3"]')]
+
+
+def test_the_atom_feed_of_a_store_without_relevant_items_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "monitor.db"
+    Store(db).close()
+    (feed,) = get_all(db, "/monitor/relevant_feed.atom")
+    assert feed.status_code == 200, feed.text[:300]
+    parsed = feedparser.parse(feed.text)
+    assert not parsed.bozo and [e.title for e in parsed.entries] == ["No relevant item yet"]
+
+
+@pytest.mark.parametrize("port", ["99999", "taken"])
+def test_serve_refuses_a_port_it_cannot_use_before_announcing_anything(tmp_path: Path, port: str) -> None:
+    Store(tmp_path / "m.db").close()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        chosen = port if port != "taken" else str(busy.getsockname()[1])
+        result = subprocess.run([sys.executable, "-m", "monitor", "--db", str(tmp_path / "m.db"), "serve",
+                                 "--port", chosen], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0 and "Serving" not in result.stdout + result.stderr
+    expected = "99999 is not in the range 0<=x<=65535" if port == "99999" else f"cannot serve on 127.0.0.1:{chosen}"
+    assert expected in result.stderr

@@ -205,7 +205,7 @@ def test_health_names_failing_outlets_with_their_reason_and_silent_ones(polled_c
     assert {s.outlet for s in later.silent} == {"telesur-en", "telesur-es", "rhc-en", "rhc-es"}
     assert all(s.days == config.digest.silent_after_days + 1 for s in later.silent)
     text = render(digest, "markdown")
-    assert "FAILING Radio Habana Cuba (rhc-en): blocked (403): every source failed — 1 failed run in a row" in text
+    assert "FAILING [rhc-en] Radio Habana Cuba (en): blocked (403): every source failed — 1 failed run in a row" in text
     page = render(later, "html")
     assert page.count("<tr") == 1 + 1 + 4 and "<td" in page and "nothing new for 4 days" in page  # header, failing, silent
 
@@ -259,7 +259,7 @@ def test_html_is_one_self_contained_page(digest: Digest) -> None:
 def test_markdown_lists_every_item_under_its_outlet(digest: Digest) -> None:
     text = render(digest, "markdown")
     assert [line for line in text.splitlines() if line.startswith("## ")] == [
-        "## teleSUR English (en) · 3", "## teleSUR (es) · 2", "## Radio Habana Cuba (en) · 2",
+        "## teleSUR English · 3", "## teleSUR · 2", "## Radio Habana Cuba (en) · 2",
         "## Radio Habana Cuba (es) · 2", "## Health",
     ]  # fmt: skip
     assert text.count("\n### [") == 9 and text.count("**") == 18

@@ -1,5 +1,5 @@
 """Discovery end to end (monitor/discover/__init__.py): the bundled outlets, pointed at the sample
-sites (monitor.sampleserver), fetched by the real Fetcher over HTTP on 127.0.0.1."""
+sites (monitor.testing.sampleserver), fetched by the real Fetcher over HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from monitor.discover import discover
 from monitor.discover.search import page_urls, search_urls
 from monitor.errors import ClientError, ParseError, RobotsDisallowed
 from monitor.fetch import Fetcher, MemoryValidatorCache
-from monitor.sampleserver import SampleSites
+from monitor.testing.sampleserver import SampleSites
 from monitor.urls import canonical_url
 
 NOW = datetime(2025, 7, 15, 12, tzinfo=timezone.utc)

@@ -1,6 +1,6 @@
 """The discovery parsers (monitor/discover/{feeds,listing,search,sitemaps}.py), pure: bytes in, Links out.
 
-Fixture files are the sample sites' discovery files (monitor/sample_sites/*/discovery/), read with
+Fixture files are the sample sites' discovery files (monitor/testing/sample_sites/*/discovery/), read with
 ``{{BASE}}`` replaced by the outlet's real base URL, so each parses as if fetched from the live site.
 Their evidence (OUTLETS.md labels) is in each file's header comment.
 """
@@ -23,7 +23,7 @@ from monitor.discover.search import search_urls
 from monitor.discover.sitemaps import parse_sitemap
 from monitor.errors import ParseError
 
-SITES = Path(config.__file__).with_name("sample_sites")
+SITES = Path(config.__file__).parent / "testing" / "sample_sites"
 UTC = timezone.utc
 HAVANA = ZoneInfo("America/Havana")
 

@@ -79,7 +79,7 @@ def test_the_digest_health_section_links_the_failures(polled) -> None:
     site, config, _ = polled
     text = run_monitor(config, "digest").stdout
     health = text[text.index("## Health"):]
-    assert "FAILING Generated (gen):" in health and "all with `monitor status gen`" in health
+    assert "FAILING [gen] Generated:" in health and "all with `monitor status gen`" in health
     assert f"  - too large: <{site.url('/_trouble/big?mb=8')}>" in health
     assert f"  - not an article: <{site.url('/_trouble/stub?k=2')}>" in health
     html = run_monitor(config, "digest", "--format", "html").stdout

@@ -25,8 +25,8 @@ from monitor.errors import (
     Unreachable,
 )
 from monitor.fetch import Fetcher, MemoryValidatorCache, decode_body
-from monitor.sampleserver import CHALLENGE_HTML, SPANISH
 from monitor.store import Store
+from monitor.testing.sampleserver import CHALLENGE_HTML, SPANISH
 
 FAST = dict(per_host_interval=0.0, backoff=0.1, max_backoff=5.0, retries=2, connect_timeout=1.0, read_timeout=1.0,
             allow_private_addresses=True)  # the test sites are on 127.0.0.1
@@ -408,7 +408,10 @@ def test_other_hosts_are_not_held_up_by_one_hosts_interval(make_site, rig):
 def test_at_most_per_host_concurrency_requests_are_in_flight(make_site, rig, limit):
     site = make_site()
     fetcher = rig(per_host_concurrency=limit, respect_robots=False).fetcher
-    threads = [threading.Thread(target=fetcher.get, args=(site.url(f"/_trouble/slow?seconds=0.15&k={n}"),)) for n in range(4)]
+    # Each request waits at the server until `limit` are in flight together (however slowly the threads
+    # start under load), then holds 0.15 s so a client sending more than `limit` at once would show it.
+    gate = f"/_trouble/gate?n={limit}&hold=0.15"
+    threads = [threading.Thread(target=fetcher.get, args=(site.url(f"{gate}&k={n}"),)) for n in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:

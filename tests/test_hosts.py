@@ -9,9 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from daemon_support import generated_outlet, query, run_monitor, write_config
+import httpx
+
 from monitor.config import HttpConfig
 from monitor.errors import PrivateAddress
-from monitor.fetch import Fetcher
+from monitor.fetch import Fetcher, GuardedBackend, GuardedTransport, OutletScope, refused_address
 
 ROBOTS = {"robots.txt": "User-agent: *\nAllow: /\n"}
 
@@ -121,3 +123,29 @@ def test_the_address_checked_is_the_address_connected(make_site) -> None:
         else:
             raise AssertionError("an answer holding a link-local address was connected to")
     assert asked == ["news.test"] and len(site.request_log()) == 1
+
+
+def test_a_redirect_to_an_allowed_host_on_an_internal_address_is_refused(make_site) -> None:
+    """The check is made on every connection, so a redirect cannot reach an internal address either.
+
+    No public address answers here, so 127.0.0.1 stands in for one (the only thing not real):
+    the outlet's host resolves to it, the allowed second host to 127.0.0.2 (loopback).
+    """
+    site = make_site({**ROBOTS, "a.html": article(1)}, name="outlet")
+    port = int(site.base_url.rsplit(":", 1)[1])
+    names = {"outlet.test": ["127.0.0.1"], "inside.test": ["127.0.0.2"]}
+    backend = GuardedBackend(allow_private=False, resolver=lambda host, _: names[host],
+                             classify=lambda a: None if a == "127.0.0.1" else refused_address(a))
+    http = HttpConfig(per_host_interval=0, retries=0, respect_robots=False)
+    outlet = generated_outlet(f"http://outlet.test:{port}", allowed_hosts=(f"inside.test:{port}",))
+    with Fetcher(http, transport=GuardedTransport(backend, httpx.Limits())) as fetcher:
+        fetcher.confine(outlet.key, OutletScope.of(outlet))
+        assert fetcher.get(f"http://outlet.test:{port}/a.html", outlet=outlet.key).status == 200  # "public"
+        try:
+            fetcher.get(f"http://outlet.test:{port}/_trouble/redirect?to=http://inside.test:{port}/a.html",
+                        outlet=outlet.key)
+        except PrivateAddress as exc:
+            assert "inside.test resolves to 127.0.0.2 (loopback)" in str(exc)
+        else:
+            raise AssertionError("a redirect reached a loopback address")
+    assert [r.target for r in site.request_log()] == ["/a.html", f"/_trouble/redirect?to=http://inside.test:{port}/a.html"]

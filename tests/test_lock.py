@@ -29,7 +29,7 @@ from monitor.pipeline import open_run
 from monitor.schedule import Daemon, daemon_lock
 
 ARTICLES = 30
-SLOW = {"per_host_interval": 0.1}  # a first run of ~3 s: time for the other process to collide with it
+SLOW = {"per_host_interval": 0.25}  # a first run of ~8 s: time for the other process to start and collide with it, even on a loaded machine
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_cron_poll_during_a_daemon_run_exits_3_or_waits_then_succeeds(shared, da
     impatient = monitor_process(config, "poll", "--lock-timeout", "0.3")
     patient = monitor_process(config, "poll", "--lock-timeout", "30")
     out, err = impatient.communicate(timeout=30)
-    assert impatient.returncode == 3
+    assert impatient.returncode == 3, (out, err)
     assert f"outlet gen is being polled by another monitor process (pid {os.getpid()}); waited 0.3s" in err
     assert count(db) < ARTICLES  # it gave up while the daemon was still at work
 
@@ -128,3 +128,20 @@ def test_a_killed_holder_leaves_no_stale_lock_and_the_next_run_resumes(tmp_path)
         held.unfinished()  # e.g. stopped by SIGTERM between two articles
     with outlet_lock(db, "gen", timeout=0) as held:
         assert held.resumed
+
+
+def test_git_ignores_the_store_and_its_lock_folder(tmp_path: Path) -> None:
+    """A store kept in a clone (the bundled config's ./monitor.db) never shows up in `git status`."""
+    repo = tmp_path / "clone"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitignore").write_bytes((Path(__file__).resolve().parent.parent / ".gitignore").read_bytes())
+    from monitor.store import Store
+
+    Store(repo / "monitor.db").close()
+    with outlet_lock(repo / "monitor.db", "rhc-en", timeout=0):
+        pass
+    assert (repo / "monitor.db.locks" / "rhc-en.lock").exists()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo,
+                            capture_output=True, text=True, check=True).stdout
+    assert status.splitlines() == ["?? .gitignore"]

@@ -7,6 +7,7 @@ user sees: rows, seed documents, statuses, exit codes, and how politely we fetch
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from typing import Iterator
 
 import pytest
 
-from monitor.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
+from monitor.testing.sampleserver import SampleSites, sample_config_text, start_sites, write_sample_config
 from monitor.seedformat import parse
 
 SITES = ("telesur-en", "telesur-es", "rhc-en", "rhc-es")
@@ -77,8 +78,8 @@ def test_summary_lines_per_outlet(polled) -> None:
     assert lines == [
         "teleSUR English: 5 seen, 5 new (3 relevant), 0 updated, 0 failed",
         "teleSUR: 4 seen, 4 new (2 relevant), 0 updated, 0 failed",
-        "Radio Habana Cuba EN: 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
-        "Radio Habana Cuba ES: 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
+        "Radio Habana Cuba (en): 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
+        "Radio Habana Cuba (es): 3 seen, 3 new (2 relevant), 0 updated, 0 failed",
         "15 new (9 relevant), 0 updated, 0 outlets failing",
     ]
 
@@ -340,7 +341,11 @@ def test_check_without_url_runs_discovery_first(polled) -> None:
     result = run(config, "check", "rhc-es")
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
-    assert first.startswith("Radio Habana Cuba (rhc-es): 3 article links from")
+    assert first.startswith("[rhc-es] Radio Habana Cuba (es): 3 article links (")
+    # the breakdown counts links, and adds up to them; sources are counted apart
+    links = int(re.search(r": (\d+) article links", first)[1])
+    assert sum(int(n) for n in re.findall(r"(\d+) from ", first)) == links
+    assert re.search(r"; \d+ sources read, 0 failed, \d+ unchanged$", first)
     assert "checking the first link: http://127.0.0.1:" in result.stdout
     assert "relevance:" in result.stdout
 
@@ -369,7 +374,7 @@ def test_progress_shows_on_a_terminal_and_not_in_cron(tmp_path: Path) -> None:
         os.close(leader)
     assert proc.returncode == 0
     assert b"\rrhc-en 1/3" in seen.replace(b"\x1b[K", b"") and b"rhc-en 3/3" in seen
-    assert "\r" not in out and out.splitlines()[0].startswith("Radio Habana Cuba EN: 3 seen, 3 new")
+    assert "\r" not in out and out.splitlines()[0].startswith("Radio Habana Cuba (en): 3 seen, 3 new")
 
 
 # ---------------------------------------------------------------- open_run: the one place a run is built

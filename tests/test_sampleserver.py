@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor.sampleserver import SPANISH, normalise_target, start_sites
+from monitor.testing.sampleserver import SPANISH, normalise_target, start_sites
 
 ROUTES = """
 ["/feed/"]
@@ -289,20 +289,20 @@ def test_peak_in_flight_counts_concurrent_requests(site):
     assert site.peak_in_flight == 3
 
 
-# ---------------------------------------------------------------- python -m monitor.sampleserver
+# ---------------------------------------------------------------- python -m monitor.testing.sampleserver
 
 
 def test_module_serves_every_bundled_site_until_interrupted():
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "monitor.sampleserver"], stdout=subprocess.PIPE, text=True, env=env,
+        [sys.executable, "-m", "monitor.testing.sampleserver"], stdout=subprocess.PIPE, text=True, env=env,
         cwd=Path(__file__).parent.parent,
     )
     try:
         lines = []
         while not lines or not lines[-1].startswith("Serving"):
             lines.append(process.stdout.readline())
-        bundled = sorted(p.name for p in (Path(__file__).parent.parent / "monitor/sample_sites").iterdir() if p.is_dir())
+        bundled = sorted(p.name for p in (Path(__file__).parent.parent / "monitor/testing/sample_sites").iterdir() if p.is_dir())
         urls = dict(line.split() for line in lines[:-1])
         assert sorted(urls) == bundled
         for url in urls.values():

@@ -25,7 +25,7 @@ from daemon_support import (
 )
 
 from monitor.config import parse_schedule
-from monitor.models import OutletRun
+from monitor.models import Article, OutletRun
 from monitor.pipeline import open_run
 from monitor.schedule import Cadence, Daemon, grace_for
 
@@ -111,10 +111,18 @@ def daemon_for(tmp_path: Path):
     runs.close()
 
 
+def store_an_older_article(store, key: str) -> None:
+    url = f"http://127.0.0.1:9/{key}/older-article"
+    store.save(Article(url=url, canonical_url=url, outlet=key, outlet_name=key, language="en", title="An older article",
+                       body=("Stored by an earlier run.",)), now=datetime.now(timezone.utc))
+
+
 def test_one_job_per_outlet_runs_every_second_backs_off_and_catches_up(sample_sites, daemon_for, caplog) -> None:
     caplog.set_level(logging.INFO, logger="monitor.schedule")
     bounds = {"min_interval": timedelta(seconds=0.5), "max_interval": timedelta(seconds=1.5)}
     daemon = daemon_for(sample_outlets(sample_sites, ["telesur-en", "rhc-en"], schedule="1s", **bounds))
+    for key in ("telesur-en", "rhc-en"):  # stored before: a feed with no known entry now means it overflowed
+        store_an_older_article(daemon.ctx.store, key)
     daemon.start()
     jobs = [job for job in daemon.scheduler.get_jobs() if job.id != "_heartbeat"]  # + the daemon's heartbeat
     assert sorted(job.id for job in jobs) == ["rhc-en", "telesur-en"]
@@ -130,16 +138,27 @@ def test_one_job_per_outlet_runs_every_second_backs_off_and_catches_up(sample_si
     for key in ("telesur-en", "rhc-en"):
         runs = [r for r in daemon.history if r.outlet == key]
         assert no_overlap(runs)
-        # An empty store: the feed is all new, so the next run comes sooner and walks the pages.
+        # Nothing in the feed is known: the next run comes sooner and walks the pages.
         assert runs[0].feed_all_new and runs[1].catch_up and not runs[2].catch_up
         gaps = [(b.started - a.started).total_seconds() for a, b in zip(runs, runs[1:])]
         assert gaps[0] < 1.0 and gaps[-1] > 1.0  # 0.5 s to catch up, then backing off towards 1.5 s
         stored = query(config.store_path, "SELECT COUNT(*), SUM(catch_up), SUM(feed_all_new) FROM runs WHERE outlet = ?", [key])
         assert stored == [(len(runs), 1, 1)]
-    assert query(config.store_path, "SELECT COUNT(*) FROM items") == [(8,)]  # 5 + 3 articles, once each
+    assert query(config.store_path, "SELECT COUNT(*) FROM items") == [(10,)]  # 5 + 3 articles once each, + 2 older
     assert query(config.store_path, "SELECT COUNT(*) FROM schedule") == [(0,)]  # withdrawn on a clean stop
     run_lines = [r for r in caplog.records if getattr(r, "event", None) == "run"]
     assert len(run_lines) == len(daemon.history)  # one summary line per run
+
+
+def test_the_first_run_on_an_empty_store_asks_for_no_catch_up_run(sample_sites, daemon_for) -> None:
+    """Everything is new on a first run: that is not a feed window that overflowed."""
+    daemon = daemon_for(sample_outlets(sample_sites, ["rhc-en"], schedule="1s"))
+    daemon.start()
+    wait_for(lambda: len(daemon.history) >= 2, timeout=15)
+    daemon.shutdown()
+    first, second = list(daemon.history)[:2]
+    assert first.new == 3 and not first.feed_all_new and not second.catch_up
+    assert (second.started - first.started).total_seconds() >= 0.8  # the schedule (1 s, jitter aside), not a catch-up brought forward
 
 
 def test_a_run_longer_than_the_interval_is_never_doubled(make_site, daemon_for, caplog) -> None:

@@ -205,6 +205,24 @@ def test_a_database_at_the_first_migration_upgrades_with_its_data(tmp_path: Path
         assert [r["title"] for r in hits] == [row["title"]]  # the upgrade indexed old rows
 
 
+def test_m010_keeps_old_rows_normalised_url_as_their_key_and_new_rows_keep_the_published_url(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Database(path)
+    MIGRATIONS.apply(old, stop_before="m010_published_urls")
+    key = "https://radiohc.cu/en/noticias/nacionales/280480-cuba-strengthened-confrontation-with-human-trafficking"
+    old.table("items").insert({"id": "319918b101c2d455", "seq": 1, "outlet": "rhc-en", "url": RHC, "canonical_url": key,
+                               "title": "T", "text": "t", "first_seen": "2021-12-21T15:00:00+00:00",
+                               "last_seen": "2021-12-21T15:00:00+00:00", "version": 1})  # fmt: skip
+    old.close()
+    published = "http://www.telesurenglish.net/some-story/"
+    with Store(path) as store:
+        assert store.get_item("319918b101c2d455")["url_key"] == key
+        new = store.save(article(published), now=NOW)
+        row = store.get_item(new.item_id)
+    assert (row["url"], row["canonical_url"], row["url_key"]) == (published, published, "https://telesurenglish.net/some-story")
+    assert f"\n\n---\n\n<{published}>\n\n\n\n**" in row["text"]  # the seed's link line: the published URL
+
+
 def test_a_row_written_without_keys_is_adopted_not_duplicated(store: Store) -> None:
     from monitor.seedformat import seed_id
 
@@ -428,3 +446,64 @@ def test_starting_a_run_costs_the_same_after_hundreds_of_runs(tmp_path: Path) ->
             begin_steps(store)
         late = [begin_steps(store) for _ in range(10)]
     assert sum(late) <= 1.2 * sum(early), (early, late)
+
+
+# ---------------------------------------------------------------- backups and upgrades
+
+WRITER = textwrap.dedent("""
+    import sys, time
+    from datetime import datetime, timezone
+    from monitor.models import Article
+    from monitor.store import Store
+    store = Store(sys.argv[1])
+    for n in range(int(sys.argv[2])):
+        url = f"https://www.radiohc.cu/en/noticias/nacionales/{500000 + n}-report-{n}"
+        body = tuple(f"Paragraph {p} of report {n} on ports and shipping, with figures." for p in range(6))
+        store.save(Article(url=url, canonical_url=url, outlet="rhc-en", outlet_name="Radio Habana Cuba",
+                           language="en", title=f"Report {n}", body=body), now=datetime.now(timezone.utc))
+        print(n, flush=True)
+""")
+
+
+def test_a_backup_taken_while_another_process_writes_is_whole_and_holds_every_committed_item(tmp_path: Path) -> None:
+    from monitor.store import backup
+
+    db = tmp_path / "monitor.db"
+    Store(db).close()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db), "400"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline()  # the writer is committing
+        copies = []
+        while writer.poll() is None or not copies:
+            with sqlite3.connect(db) as conn:
+                committed = {row[0] for row in conn.execute("SELECT id FROM items")}
+            copy = backup(db, tmp_path / f"backup-{len(copies)}.db")
+            with sqlite3.connect(copy.path) as conn:
+                held = {row[0] for row in conn.execute("SELECT id FROM items")}
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                assert conn.execute("SELECT COUNT(*) FROM item_keys WHERE item_id NOT IN (SELECT id FROM items)"
+                                    ).fetchone()[0] == 0  # no half-written item
+            assert copy.integrity == "ok" and copy.items == len(held) and committed <= held
+            copies.append(len(held))
+    finally:
+        writer.wait(timeout=120)
+    assert writer.returncode == 0
+    assert len(copies) >= 2 and copies == sorted(copies)
+    assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_backup_through_the_command_line_and_restore_by_copying(tmp_path: Path) -> None:
+    db = tmp_path / "monitor.db"
+    with Store(db) as store:
+        item_id = store.save(article(), now=NOW).item_id
+    target = tmp_path / "backups" / "monitor-2026-12-04.db"
+    result = subprocess.run([sys.executable, "-m", "monitor", "--db", str(db), "backup", str(target)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("backed up 1 items (") and result.stdout.strip().endswith("integrity ok")
+    db.unlink()  # the store is lost ...
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(target.read_bytes())  # ... and restored from the backup
+    with Store(db) as store:
+        assert store.get_item(item_id)["title"].startswith("Cuba")

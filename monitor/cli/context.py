@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -81,12 +81,3 @@ def chosen_outlets(config: config_mod.Config, keys: tuple[str, ...]) -> list[Out
     if keys:
         return [config.outlet(k) for k in keys]
     return list(config.enabled_outlets)
-
-
-def display_names(outlets: Iterable[OutletConfig]) -> dict[str, str]:
-    """Outlet names for summaries; editions sharing a name get their language added."""
-    chosen = list(outlets)
-    counts: dict[str, int] = {}
-    for o in chosen:
-        counts[o.name] = counts.get(o.name, 0) + 1
-    return {o.key: o.name if counts[o.name] == 1 else f"{o.name} {o.language.upper()}" for o in chosen}

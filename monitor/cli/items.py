@@ -1,4 +1,4 @@
-"""Commands on stored items: ``import``, ``export``, ``classify``, ``label``, ``reclassify``, ``stories``."""
+"""Commands on stored items: ``import``, ``export``, ``classify``, ``label``, ``reclassify``, ``stories``, ``backup``."""
 
 from __future__ import annotations
 
@@ -15,14 +15,16 @@ from .context import Context, parse_since
 
 @click.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--url", help="URL of a raw page dump (raw documents carry none)")
-@click.option("--outlet", "outlet_key", help="Outlet key to file the documents under")
+@click.option("--url", help="URL of one raw page dump (without it, the dump waits for its article to be fetched)")
+@click.option("--outlet", "outlet_key", help="Outlet key to file the documents under (default: from the URL or text)")
 @click.pass_obj
 def import_(obj: Context, paths: tuple[Path, ...], url: str | None, outlet_key: str | None) -> None:
     """Import seed-format documents (files or folders of *.txt).
 
     Normalised documents are stored as they are; raw page dumps are cleaned first.
-    Importing the same file twice changes nothing.
+    A file named {seq}_{id}.txt keeps its id. A raw dump carries no URL: it is
+    filed under the outlet whose text_marks match (or --outlet) and completed,
+    not duplicated, when that article is fetched. Importing twice changes nothing.
 
     \b
     Example:
@@ -179,4 +181,30 @@ def dedupe(ctx: click.Context, rebuild: bool) -> None:
     ctx.invoke(stories, rebuild=rebuild)
 
 
-COMMANDS = (import_, export, classify, label, reclassify, stories, dedupe)
+@click.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: Context, target: Path) -> None:
+    """Copy the store to TARGET, safely, even while `monitor run` or a poll writes.
+
+    The copy is one consistent snapshot (SQLite's VACUUM INTO), checked with
+    PRAGMA integrity_check before it replaces TARGET. The store is not migrated.
+    Restore: stop monitor, delete monitor.db-wal and monitor.db-shm, copy the
+    backup over monitor.db.
+
+    \b
+    Example:
+        monitor backup /var/backups/monitor/monitor-$(date +%F).db
+        MONITOR_DB=/srv/monitor/monitor.db monitor backup backup.db
+    """
+    from ..store import backup as backup_store
+
+    source = obj.db_path or obj.config.store_path
+    if source.resolve() == target.resolve():
+        raise click.BadParameter("the backup must go to another file than the store itself", param_hint="TARGET")
+    done = backup_store(source, target)
+    click.echo(f"backed up {done.items} items ({done.size / 1_000_000:.1f} MB) from {source} to {target}; "
+               f"integrity {done.integrity}")
+
+
+COMMANDS = (import_, export, classify, label, reclassify, stories, dedupe, backup)

@@ -13,7 +13,7 @@ import click
 
 from ..config import OutletConfig
 from ..models import utc_now
-from .context import Context, chosen_outlets, display_names
+from .context import Context, chosen_outlets
 
 if TYPE_CHECKING:
     from ..lock import Held
@@ -54,7 +54,7 @@ def _outlet_locks(obj: Context, outlets: list[OutletConfig], timeout: float,
 @click.command()
 @OUTLET_OPTION
 @click.option("--catch-up", is_flag=True, help="Walk listing and search pages to full depth")
-@click.option("--lock-timeout", type=float, default=60.0, show_default=True,
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Seconds to wait for another monitor process working the same outlets")
 @click.pass_obj
 def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeout: float) -> None:
@@ -78,7 +78,7 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
     Example:
         monitor poll
         monitor poll --outlet telesur-en --outlet rhc-es
-        */30 * * * *  cd /srv/monitor && .venv/bin/monitor -q poll   # crontab
+        */30 * * * *  /srv/monitor/.venv/bin/monitor -q poll >/dev/null   # crontab
     """
     from ..errors import Interrupted
     from ..pipeline import poll as run_poll
@@ -98,6 +98,7 @@ def poll(obj: Context, outlet_keys: tuple[str, ...], catch_up: bool, lock_timeou
                 if lock.key in stopped_early:
                     lock.unfinished()  # the next run reads every source again
             if report.abandoned:  # a worker is still inside a request: report, then leave without it
+                progress.clear()
                 _report(obj, report, stop)
                 os._exit(stop.exit_code)
     except Interrupted as exc:  # stopped while another process held an outlet: nothing was polled
@@ -113,7 +114,7 @@ def _report(obj: Context, report: PollReport, stop: Stop) -> None:
     """Per outlet its summary and failure classes, then the total; flushed (an os._exit may follow)."""
     from ..pipeline import failure_lines, summary_line
 
-    names = display_names(obj.config.outlets)
+    names = obj.config.display_names()
     for outlet_run in report.runs:
         click.echo(summary_line(outlet_run, names[outlet_run.outlet]))
         for line in failure_lines(outlet_run):
@@ -129,11 +130,11 @@ def _report(obj: Context, report: PollReport, stop: Stop) -> None:
 
 @click.command(name="run")
 @OUTLET_OPTION
-@click.option("--lock-timeout", type=float, default=0.0, show_default=True,
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Seconds a run waits for an outlet a cron `monitor poll` holds; then it is skipped")
 @click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True,
               help="Outlets polled at the same time")
-@click.option("--shutdown-timeout", type=float, default=5.0, show_default=True,
+@click.option("--shutdown-timeout", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="Seconds SIGTERM waits for a run to finish its article")
 @click.pass_obj
 def run_daemon(obj: Context, outlet_keys: tuple[str, ...], lock_timeout: float, workers: int,
@@ -210,7 +211,8 @@ def check(obj: Context, outlet_key: str, url: str | None) -> None:
     obj.store()  # nothing is stored, but a --db that names no store is a mistake to report now
     with Fetcher(obj.config.http) as fetcher:  # nothing is cached or kept
         fetcher.confine(outlet.key, OutletScope.of(outlet))  # the hosts a poll would fetch from, no others
-        ok = run_check(outlet, fetcher, url=url, rules=obj.config.rules, echo=click.echo, now=utc_now())
+        ok = run_check(outlet, fetcher, url=url, rules=obj.config.rules, echo=click.echo, now=utc_now(),
+                       name=obj.config.display_name(outlet_key))
     sys.exit(0 if ok else 1)
 
 

@@ -109,7 +109,8 @@ def digest(obj: Context, since: str | None, fmt: str | None, output: Path | None
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on")
-@click.option("-p", "--port", type=int, default=8001, show_default=True, help="Port (0 picks a free one)")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port (0 picks a free one)")
 @click.option("--print-command", is_flag=True, help="Print the equivalent plain datasette command and exit")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, print_command: bool) -> None:
@@ -125,7 +126,7 @@ def serve(obj: Context, host: str, port: int, print_command: bool) -> None:
         monitor --db news.db serve --port 9000
         monitor serve --print-command
     """
-    from ..serve import plain_command, run_datasette
+    from ..serve import check_port, plain_command, run_datasette
 
     store = obj.store()  # migrates the file, so every view exists (never creates one)
     db_path = Path(store.path)
@@ -133,6 +134,7 @@ def serve(obj: Context, host: str, port: int, print_command: bool) -> None:
     if print_command:
         click.echo(plain_command(db_path, host=host, port=port))
         return
+    check_port(host, port)
     click.echo(f"Serving {db_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     run_datasette(db_path, host=host, port=port)
 
@@ -140,21 +142,27 @@ def serve(obj: Context, host: str, port: int, print_command: bool) -> None:
 @click.command("demo")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
               help="Put the demo's config and store in DIR (new or empty) instead of a temporary folder")
-def demo(keep: Path | None) -> None:
+@click.option("--open", "show", is_flag=True,
+              help="Then open the digest in the browser and serve the store in Datasette, until Ctrl-C")
+def demo(keep: Path | None, show: bool) -> None:
     """See monitor work end to end, offline: sample sites, a poll, the digest.
 
     Starts the bundled sample teleSUR and Radio Habana Cuba sites on 127.0.0.1,
     polls them with a temporary config, prints the digest and how to open the
-    store in Datasette, and exits. Nothing is fetched from the internet.
+    store in Datasette, and exits. With --open it goes on: the HTML digest opens
+    in your browser (its links reach the sample sites) and Datasette serves the
+    store, until Ctrl-C stops everything and removes the temporary folder.
+    Nothing is fetched from the internet.
 
     \b
     Example:
         monitor demo
+        monitor demo --open
         monitor demo --keep demo/ && monitor --config demo/config.toml serve
     """
     from ..demo import run_demo
 
-    run_demo(keep, click.echo)
+    run_demo(keep, click.echo, show=show)
 
 
 COMMANDS = (status, digest, serve, demo)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Protocol, TypeVar
+from typing import Any, Callable, Protocol, TypeVar
 
 from ..config import OutletConfig
 from ..errors import FetchError, MonitorError, ParseError
@@ -133,7 +133,7 @@ class _Walk:
 
     def pages(self, urls: list[str], source: LinkSource, *, deep: bool) -> None:
         """Walk one listing/search run; a template without {page} follows the page's next link."""
-        queue, seen = list(urls), set()
+        queue, seen = list(urls), set[str]()
         while queue and len(seen) < self.outlet.max_pages:
             url = queue.pop(0)
             if url in seen:
@@ -213,7 +213,7 @@ class _Walk:
 
     def sane_dates(self, link: Link) -> Link:
         """Drop a claimed date from the future (a time-zone bug upstream, FIELD_NOTES row 3)."""
-        changes = {name: None for name in ("published", "lastmod")
+        changes: dict[str, Any] = {name: None for name in ("published", "lastmod")
                    if (value := getattr(link, name)) is not None and value > self.latest}
         if changes:
             log.warning("%s: dropped future %s", link.url, "/".join(changes), extra=self.extra)

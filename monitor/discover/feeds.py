@@ -85,7 +85,7 @@ def _entry_date(entry: Any, key: str, tz: ZoneInfo) -> datetime | None:
     if ours is not None:
         return ours
     struct = _raw(entry, f"{key}_parsed")
-    return datetime(*struct[:6], tzinfo=timezone.utc) if struct else None
+    return datetime(*struct[:6]).replace(tzinfo=timezone.utc) if struct else None
 
 
 def _raw(entry: Any, key: str) -> Any:

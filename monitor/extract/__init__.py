@@ -41,7 +41,7 @@ from selectolax.lexbor import LexborHTMLParser
 from monitor.config import OutletConfig
 from monitor.errors import LayoutChanged, ParseError
 from monitor.models import Article, Page
-from monitor.urls import canonical_url
+from monitor.urls import published_url
 
 from .adapters import get_adapter
 from .adapters.base import FIELDS, Adapter, Document, Fields, Found
@@ -300,7 +300,7 @@ def _build(page: Page, outlet: OutletConfig, doc: Document, chosen: dict[str, Fo
 
     return Article(
         url=url,
-        canonical_url=canonical_url(canonical),
+        canonical_url=published_url(canonical),
         outlet=outlet.key,
         outlet_name=outlet.name,
         language=language,

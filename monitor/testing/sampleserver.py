@@ -13,7 +13,7 @@ that fail "then" succeed count requests per request target, so a test can use
 ``?k=...`` to get a fresh counter; ``?times=N`` sets how many failures come
 before each success.
 
-    python -m monitor.sampleserver      # serve every bundled site until Ctrl-C
+    python -m monitor.testing.sampleserver      # serve every bundled site until Ctrl-C
 """
 
 from __future__ import annotations
@@ -136,6 +136,7 @@ class SiteServer(ThreadingHTTPServer):
         self._overrides: dict[str, Response] = {}
         self._in_flight = 0
         self.peak_in_flight = 0
+        self._arrived = threading.Condition(self._lock)
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -176,6 +177,12 @@ class SiteServer(ThreadingHTTPServer):
             self._log.append(entry)
             self._in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+            self._arrived.notify_all()
+
+    def wait_in_flight(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` requests are being answered at once (False after ``timeout`` s)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: self._in_flight >= count, timeout)
 
     def done(self) -> None:
         with self._lock:
@@ -385,6 +392,17 @@ def _slow(handler: _Handler, target: str) -> None:
     _ok(handler, "<p>finally</p>")
 
 
+def _gate(handler: _Handler, target: str) -> None:
+    """``?n=N&hold=S``: answer once N requests are in flight together (or after 5 s), S seconds later.
+
+    Makes "the client sends N at once" observable without racing the client's threads.
+    """
+    query = _query(target)
+    handler.server.wait_in_flight(int(query.get("n", "1")), timeout=5.0)
+    time.sleep(float(query.get("hold", "0.1")))
+    _ok(handler, "<p>through the gate</p>")
+
+
 def _slow_article(handler: _Handler, target: str) -> None:
     """``?n=N&seconds=S``: a complete article page (report N), after S seconds."""
     query = _query(target)
@@ -556,6 +574,7 @@ TROUBLE: dict[str, Callable[[_Handler, str], None]] = {
     "always500": _always500,  # ?code=503 for another 5xx
     "status": _status,  # ?code=N: any status with a small page (404, 410, 451 ...)
     "slow": _slow,  # ?seconds=N before answering
+    "gate": _gate,  # ?n=N: waits for N requests in flight at once, then ?hold=S seconds
     "slow-article": _slow_article,  # ?n=N&seconds=S: a real article page, after S seconds
     "redirect": _redirect,  # ?to=URL: 302 to anywhere
     "loop": _loop,  # redirect loop
@@ -649,7 +668,7 @@ def sample_config_text(base_urls: dict[str, str], *, store_path: Path | str = "m
     subprocess, the demo and the daemon tests run exactly the file a user would;
     discovery paths are relative, so moving ``base_url`` moves them all.
     """
-    from .config import BUNDLED_CONFIG
+    from ..config import BUNDLED_CONFIG
 
     lines, table = [], ""
     for line in (source or BUNDLED_CONFIG).read_text(encoding="utf-8").splitlines():
