@@ -11,6 +11,7 @@ from .errors import MonitorError
 if TYPE_CHECKING:
     from .classify import Ruleset
     from .fetch import Fetcher
+    from .models import Article
 
 Echo = Callable[[str], None]
 
@@ -45,8 +46,25 @@ def _discover_one(outlet: OutletConfig, fetcher: Fetcher, now: datetime, echo: E
     return found.links[0].url
 
 
+def check_file(path: str, url: str, outlet: OutletConfig | None, *, rules: Ruleset, echo: Echo,
+               now: datetime) -> bool:
+    """Read a saved page as if fetched from ``url``: generic extraction, or ``outlet``'s hints first."""
+    from pathlib import Path
+
+    from .extract import extract_html
+
+    raw = Path(path).read_bytes()
+    try:
+        article = extract_html(raw.decode("utf-8", errors="replace"), url, outlet=outlet, now=now)
+    except MonitorError as exc:
+        echo(f"FAILED ({exc.reason}): {exc}")
+        return False
+    echo(f"{path} as {url}  [{len(raw)} bytes, {'outlet ' + outlet.key if outlet else 'generic'}]")
+    return _show(article, rules, echo)
+
+
 def _check_article(outlet: OutletConfig, fetcher: Fetcher, url: str, rules: Ruleset, now: datetime, echo: Echo) -> bool:
-    from .extract import extract_article, format_report, report
+    from .extract import extract_article
 
     try:
         page = fetcher.get(url, outlet=outlet.key)
@@ -55,6 +73,13 @@ def _check_article(outlet: OutletConfig, fetcher: Fetcher, url: str, rules: Rule
         echo(f"FAILED ({exc.reason}): {exc}")
         return False
     echo(f"{page.final_url}  [{page.status}, {page.encoding}, {len(page.content)} bytes]")
+    return _show(article, rules, echo)
+
+
+def _show(article: Article, rules: Ruleset, echo: Echo) -> bool:
+    """Every field with its source, what each winner beat, then the relevance decision."""
+    from .extract import format_report, report
+
     rows = report(article)
     echo(format_report(rows))
     result = rules.classify_article(article).relevance

@@ -104,6 +104,15 @@ class Failing:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Degraded:
+    """An outlet still read, but by the generic extractor: its configured selectors or adapter failed."""
+
+    outlet: str
+    name: str
+    reason: str  # runs.degraded of its last run
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Silent:
     outlet: str
     name: str
@@ -120,6 +129,7 @@ class Digest:
     groups: tuple[Group, ...] = ()
     failing: tuple[Failing, ...] = ()
     silent: tuple[Silent, ...] = ()
+    degraded: tuple[Degraded, ...] = ()
     silent_after_days: int = 3
     explicit_since: bool = False
     possibly: tuple[Entry, ...] = ()  # "possibly relevant" stories, highest score first, at most POSSIBLY_SHOWN
@@ -183,6 +193,7 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
         groups=_grouped(entries, config),
         failing=tuple(_failing(config, store)),
         silent=tuple(_silent(config, store, now)),
+        degraded=tuple(_degraded(config, store)),
         silent_after_days=config.digest.silent_after_days,
         explicit_since=since is not None,
         possibly=tuple(possibly[:POSSIBLY_SHOWN]),
@@ -263,6 +274,13 @@ def _failing(config: Config, store: Store) -> list[Failing]:
         for row in collect(config, store)["outlets"]
         if row["failing"] and row["enabled"]
     ]  # fmt: skip
+
+
+def _degraded(config: Config, store: Store) -> list[Degraded]:
+    from .status import collect
+
+    return [Degraded(outlet=row["outlet"], name=row["name"], reason=row["degraded"])
+            for row in collect(config, store)["outlets"] if row.get("degraded") and row["enabled"]]
 
 
 def _silent(config: Config, store: Store, now: datetime) -> list[Silent]:

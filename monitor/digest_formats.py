@@ -50,6 +50,14 @@ def heading(digest: Digest) -> str:
 # ---------------------------------------------------------------- markdown
 
 
+NO_URL = " (imported page dump: link not known until the article is fetched)"
+
+
+def _md_link(title: str, url: str) -> str:
+    """``[title](<url>)``; an item imported from a page dump has no URL yet, and says so."""
+    return f"[{_md_escape(title)}](<{url}>)" if url else _md_escape(title + NO_URL)
+
+
 def _md_escape(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in text)
 
@@ -63,7 +71,7 @@ def _md_excerpt(excerpt: Excerpt) -> str:
 
 
 def _md_entry(entry: Entry) -> list[str]:
-    lines = [f"### [{_md_escape(entry.title)}](<{entry.url}>)", ""]
+    lines = [f"### {_md_link(entry.title, entry.url)}", ""]
     lines.append(f"Published {published_text(entry)} · rules: {', '.join(entry.rules) or 'none'}")
     if entry.excerpt is not None:
         lines += ["", f"> {_md_excerpt(entry.excerpt)}"]
@@ -85,7 +93,7 @@ def possible_line(entry: Entry) -> str:
 
 
 def _md_possible(entry: Entry) -> list[str]:
-    lines = [f"- [{_md_escape(entry.title)}](<{entry.url}>) `{entry.id}`", f"  {_md_escape(possible_line(entry))}"]
+    lines = [f"- {_md_link(entry.title, entry.url)} `{entry.id}`", f"  {_md_escape(possible_line(entry))}"]
     if entry.excerpt is not None:
         lines.append(f"  > {_md_excerpt(entry.excerpt)}")
     return lines + [""]
@@ -129,6 +137,8 @@ def health_lines(digest: Digest) -> list[str]:
     for s in digest.silent:
         last = f"last new item {utc_text(s.last_new)}" if s.last_new else "nothing stored since its first poll"
         lines.append(f"SILENT [{s.outlet}] {s.name}: nothing new for {s.days} days ({last})")
+    for d in digest.degraded:
+        lines.append(f"DEGRADED [{d.outlet}] {d.name}: {d.reason} — read by the generic extractor; update its selectors")
     return lines or [f"Every enabled outlet worked and had something new within {digest.silent_after_days} days."]
 
 
@@ -175,7 +185,7 @@ def _html_excerpt(excerpt: Excerpt, mark: str = "mark") -> str:
 
 
 def _html_entry(entry: Entry) -> str:
-    parts = [_tag("h3", _link(entry.url, entry.title))]
+    parts = [_tag("h3", _link(entry.url, entry.title) if entry.url else html.escape(entry.title + NO_URL))]
     parts.append(_tag("p", html.escape(f"Published {published_text(entry)}"), "small"))
     rules = " ".join(_tag("code", html.escape(rule)) for rule in entry.rules)
     parts.append(_tag("p", f"Rules: {rules}", "small"))
@@ -190,14 +200,15 @@ def _html_entry(entry: Entry) -> str:
 
 
 def _html_possible(entry: Entry) -> str:
-    parts = [_tag("h3", _link(entry.url, entry.title)), _tag("p", html.escape(possible_line(entry)), "small")]
+    title = _link(entry.url, entry.title) if entry.url else html.escape(entry.title + NO_URL)
+    parts = [_tag("h3", title), _tag("p", html.escape(possible_line(entry)), "small")]
     if entry.excerpt is not None:
         parts.append(_tag("blockquote", _html_excerpt(entry.excerpt), "quote"))
     return _tag("div", "".join(parts), "entry", class_="possibly", id=f"item-{entry.id}")
 
 
 def _html_health(digest: Digest) -> str:
-    if not digest.failing and not digest.silent:
+    if not digest.failing and not digest.silent and not digest.degraded:
         return _tag("p", html.escape(health_lines(digest)[0]), "small")
     head = "".join(_tag("th", h) for h in ("Outlet", "State", "Why"))
     rows = [
@@ -209,6 +220,9 @@ def _html_health(digest: Digest) -> str:
     ] + [
         _tag("tr", "".join(_tag("td", html.escape(c)) for c in (s.name, "silent", f"nothing new for {s.days} days")))
         for s in digest.silent
+    ] + [
+        _tag("tr", "".join(_tag("td", html.escape(c)) for c in (d.name, "degraded", d.reason)))
+        for d in digest.degraded
     ]
     return _tag("table", _tag("tr", head) + "".join(rows), class_="health")
 
@@ -299,6 +313,7 @@ def to_json(digest: Digest) -> dict[str, Any]:
                         for f in digest.failing],
             "silent": [{"outlet": s.outlet, "name": s.name, "days": s.days, "last_new": _iso(s.last_new)}
                        for s in digest.silent],
+            "degraded": [{"outlet": d.outlet, "name": d.name, "reason": d.reason} for d in digest.degraded],
             "silent_after_days": digest.silent_after_days,
         },
     }  # fmt: skip

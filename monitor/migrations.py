@@ -15,6 +15,7 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
     stories ──< items        items.story_id: copies of one text are one story (m005)
     fingerprints, bands      each item's SimHash + MinHash sketch; lookup keys of a story's
                              original and newest members (m009 bounds them)
+    items.authors            the authors as a JSON list; runs.degraded: hints that failed (m006)
     labels                   a user's own verdict on an item (monitor label), against the rules (m007)
     runs ──< failures        every URL a run could not use: class and message (m008)
     daemons                  the running `monitor run`'s heartbeat, for `status --max-age`
@@ -154,6 +155,16 @@ def m005_stories(db: Database) -> None:
 
 
 _BAND_OVERVIEW_COLUMNS = _OVERVIEW_COLUMNS.replace("relevant, score,", "relevant, band, score,")
+
+
+@MIGRATIONS(name="m006_authors")
+def m006_authors(db: Database) -> None:
+    """Authors as a list (JSON ``authors``; ``author`` stays as the readable line for Datasette), and
+    ``runs.degraded``: the outlet's selectors or adapter that failed on its pages while the generic
+    extractor still read them (issue 10)."""
+    db.table("items").add_column("authors", str, not_null_default="[]")
+    db.execute("UPDATE items SET authors = json_array(author) WHERE author IS NOT NULL AND author != ''")
+    db.table("runs").add_column("degraded", str)
 
 
 @MIGRATIONS(name="m007_relevance_band_labels")

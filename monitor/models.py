@@ -123,7 +123,7 @@ class Article:
     language: str | None = None  # "en" / "es"
     title: str = ""
     subtitle: str | None = None  # lede / standfirst
-    author: str | None = None
+    authors: tuple[str, ...] = ()  # people as the page names them; agencies only when no one is named
     caption: str | None = None  # lead image caption / credit
     published: datetime | None = None  # UTC; never filled from a modified date
     published_raw: str | None = None
@@ -136,6 +136,13 @@ class Article:
     # field name -> where it came from ("json-ld", "og", "selector:h1.x", "seed")
     provenance: tuple[tuple[str, str], ...] = ()
     relevance: Relevance | None = None  # added by classify
+
+    subheadings: tuple[int, ...] = ()  # indexes into body of the paragraphs that are subheadings
+
+    @property
+    def author(self) -> str | None:
+        """The authors as one readable line (the store's ``author`` display column)."""
+        return ", ".join(self.authors) or None
 
     @property
     def text_for_matching(self) -> str:
@@ -188,6 +195,7 @@ class OutletRun:
     feed_all_new: bool = False  # no feed entry was known: the window overflowed (adaptive polling)
     catch_up: bool = False  # this run walked listing/search pages to full depth
     failures: tuple[Failure, ...] = ()  # every URL that failed, in the order met
+    degraded: str | None = None  # the outlet's hints that failed on its pages, e.g. "selector title=h1.x matched nothing (3 pages)"
 
     @property
     def cut_short(self) -> bool:

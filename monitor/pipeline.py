@@ -75,9 +75,16 @@ class _Tally:
     failed: int = 0
     not_modified: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    degraded: Counter[str] = field(default_factory=Counter)  # failed hints, per page (extract.degraded)
     errors: list[MonitorError] = field(default_factory=list)  # the first few, to explain a failure
     failures: list[Failure] = field(default_factory=list)  # every one (up to MAX_FAILURES), for `failures`
+    saved: int = 0  # how many of them are in the store already
     attempted: int = 0  # articles tried so far
+
+    def unsaved(self) -> list[Failure]:
+        """The failures not yet filed; from now on they count as filed."""
+        fresh, self.saved = self.failures[self.saved:], len(self.failures)
+        return fresh
 
     def note(self, exc: MonitorError, url: str, source: str) -> None:
         self.reasons[_reason(exc)] += 1
@@ -161,6 +168,8 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
         todo = _to_fetch(discovery.links, store, ctx, scope, tally)
         tally.seen = len(discovery.links)
         for done, link in enumerate(todo, 1):
+            # Failures are filed as they come, so a run killed later still shows what failed.
+            store.add_failures(run_id, outlet.key, tally.unsaved(), at=ctx.now())
             scope.check(link.url)  # stopped, or out of run time: keep what is stored
             _one_article(link, outlet, store, ctx, tally)
             if progress is not None:
@@ -177,7 +186,7 @@ def poll_outlet(outlet: OutletConfig, ctx: PollContext, *, catch_up: bool = Fals
         log.exception("internal error while polling", extra={"outlet": outlet.key})
         error = f"internal error: {exc!r}"
     run = _run(outlet, tally, started, ctx.now(), status, error, feed_all_new=feed_all_new, catch_up=catch_up)
-    store.finish_run(run_id, run)
+    store.finish_run(run_id, run, unsaved=tally.unsaved())
     return run
 
 
@@ -215,7 +224,7 @@ def _to_fetch(links: Iterable[Link], store: Store, ctx: PollContext, scope: Outl
 
 
 def _one_article(link: Link, outlet: OutletConfig, store: Store, ctx: PollContext, tally: _Tally) -> None:
-    from .extract import extract_article
+    from .extract import degraded, extract_article
 
     tally.attempted += 1
     try:
@@ -234,6 +243,7 @@ def _one_article(link: Link, outlet: OutletConfig, store: Store, ctx: PollContex
         log.exception("internal error on %s", link.url, extra={"outlet": outlet.key, "url": link.url})
         tally.fail(InternalError(f"{link.url}: {exc!r}"), link.url)
         return
+    tally.degraded.update(degraded(article))
     article = ctx.rules.classify_article(article)
     outcome = store.save(article, raw_html=page.content, encoding=page.encoding, source=link.source, now=ctx.now())
     _count(outcome, tally)
@@ -254,6 +264,7 @@ def _run(outlet: OutletConfig, tally: _Tally, started: datetime, finished: datet
         seen=tally.seen, new=tally.new, updated=tally.updated, relevant=tally.relevant,
         failed=tally.failed, not_modified=tally.not_modified, error=error,
         feed_all_new=feed_all_new, catch_up=catch_up, failures=tuple(tally.failures),
+        degraded="; ".join(f"{why} ({n} page{'s' if n != 1 else ''})" for why, n in tally.degraded.most_common()) or None,
     )
 
 

@@ -52,7 +52,8 @@ def next_runs(store: Store, now: datetime) -> dict[str, str]:
 
 def _empty(key: str) -> dict[str, Any]:
     return {"outlet": key, "items": 0, "relevant": 0, "last_run": None, "last_status": None, "last_run_error": None,
-            "last_run_pid": None, "last_success": None, "last_error": None, "last_error_at": None, "failing_streak": 0}
+            "last_run_pid": None, "last_success": None, "last_error": None, "last_error_at": None, "failing_streak": 0,
+            "degraded": None}
 
 
 def _row(row: dict[str, Any], *, name: str, enabled: bool, next_runs: dict[str, str] | None) -> dict[str, Any]:
@@ -127,6 +128,8 @@ def render_text(report: dict[str, Any]) -> str:
             line += f"; last success {o['last_success'][:16]}"
         if o["failing"] and o["last_status"] == "failing":
             line += f"; {o['failing_streak']} failed run(s) in a row: {o['last_error']}"
+        if o.get("degraded"):
+            line += f"; degraded: {o['degraded']}"
         if o.get("next_run"):
             line += f"; next run {o['next_run']}"
         lines.append(line)

@@ -42,6 +42,7 @@ from monitor.folding import fold_chars
 from monitor.migrations import MIGRATIONS, migration_names
 from monitor.models import (
     Article,
+    Failure,
     Outcome,
     OutcomeKind,
     OutletRun,
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
-JSON_COLUMNS = ("tags", "rules", "hits", "reasons")
+JSON_COLUMNS = ("tags", "rules", "hits", "reasons", "authors")
 # Dates an edit may leave out: keep what the first fetch found rather than lose it.
 _KEEP_IF_MISSING = ("published", "published_raw", "modified", "modified_raw")
 
@@ -701,7 +702,7 @@ class Store:
         with self._write():
             run_id = self.db.execute(sql, list(row.values())).lastrowid
             assert run_id is not None
-            self._put_failures(run_id, run)
+            self._put_failures(run_id, run.outlet, run.failures, run.finished)
         return run_id
 
     def begin_run(self, outlet: str, *, started: datetime, catch_up: bool, pid: int) -> int:
@@ -717,13 +718,19 @@ class Store:
         assert run_id is not None
         return run_id
 
-    def finish_run(self, run_id: int, run: OutletRun) -> None:
-        """Write a begun run's outcome and its failures in one transaction."""
+    def finish_run(self, run_id: int, run: OutletRun, *, unsaved: Sequence[Failure] = ()) -> None:
+        """Write a begun run's outcome, and its failures not yet added, in one transaction."""
         row = _run_columns(run)
         sets = ", ".join(f"{name} = ?" for name in row)
         with self._write():
             self.db.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*row.values(), run_id])
-            self._put_failures(run_id, run)
+            self._put_failures(run_id, run.outlet, unsaved, run.finished)
+
+    def add_failures(self, run_id: int, outlet: str, failures: Sequence[Failure], *, at: datetime) -> None:
+        """File failures while the run goes on, so a run killed later still shows what failed."""
+        if failures:
+            with self._write():
+                self._put_failures(run_id, outlet, failures, at)
 
     def abandon_runs(self, pid: int, *, now: datetime, why: str) -> int:
         """Mark this process's unfinished runs interrupted (a stop that could not wait for them)."""
@@ -732,11 +739,11 @@ class Store:
                 "UPDATE runs SET status = 'interrupted', finished = ?, error = ? WHERE pid = ? AND status = 'running'",
                 [iso(now), why, pid]).rowcount
 
-    def _put_failures(self, run_id: int, run: OutletRun) -> None:
-        stamp = iso(run.finished)
+    def _put_failures(self, run_id: int, outlet: str, failures: Sequence[Failure], at: datetime) -> None:
+        stamp = iso(at)
         self.db.conn.executemany(
             'INSERT INTO failures (run_id, outlet, at, url, "class", message, source) VALUES (?, ?, ?, ?, ?, ?, ?)',
-            [(run_id, run.outlet, stamp, f.url, f.kind, f.message, f.source) for f in run.failures],
+            [(run_id, outlet, stamp, f.url, f.kind, f.message, f.source) for f in failures],
         )
 
     @_locked
@@ -776,7 +783,7 @@ class Store:
         return [self._status_of(name, counts.get(name, {})) for name in sorted(outlets | set(counts))]
 
     def _status_of(self, outlet: str, counts: dict[str, int]) -> dict[str, Any]:
-        newest = "SELECT id, finished, status, error, pid, started FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
+        newest = "SELECT id, finished, status, error, pid, started, degraded FROM runs WHERE outlet = ? {} ORDER BY id DESC LIMIT 1"
         last = self.db.execute(newest.format(""), [outlet]).fetchone()
         ok = self.db.execute(newest.format("AND status = 'ok'"), [outlet]).fetchone()
         failed = self.db.execute(newest.format("AND status = 'failing'"), [outlet]).fetchone()
@@ -794,6 +801,7 @@ class Store:
             "last_error": failed[3] if failed else None,
             "last_error_at": failed[1] if failed else None,
             "failing_streak": streak,
+            "degraded": last[6] if last else None,
         }
 
     # --- the daemon's heartbeat (monitor.schedule, status --max-age) ------------
@@ -1016,7 +1024,8 @@ def _article_columns(article: Article, stamp: str, *, url_unknown: bool = False)
         "language": article.language,
         "title": article.title,
         "subtitle": article.subtitle,
-        "author": article.author,
+        "author": article.author,  # the readable line, for Datasette
+        "authors": json.dumps(list(article.authors), ensure_ascii=False),
         "caption": article.caption,
         "section": article.section,
         "published": iso(article.published),
@@ -1033,7 +1042,7 @@ def _article_columns(article: Article, stamp: str, *, url_unknown: bool = False)
 
 def _run_columns(run: OutletRun) -> dict[str, Any]:
     row = {name: getattr(run, name) for name in (
-        "outlet", "status", "seen", "new", "updated", "relevant", "failed", "not_modified", "error")}
+        "outlet", "status", "seen", "new", "updated", "relevant", "failed", "not_modified", "error", "degraded")}
     return row | {"started": iso(run.started), "finished": iso(run.finished), "feed_all_new": int(run.feed_all_new),
                   "catch_up": int(run.catch_up)}
 

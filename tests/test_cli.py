@@ -62,6 +62,9 @@ def test_import_the_seeds_folder_twice_then_export(tmp_path: Path) -> None:
     assert (out / NORMALISED.name).read_bytes() == NORMALISED.read_bytes()  # name and bytes: the seed itself
     second = monitor(db, "export", str(out))
     assert second.stdout.strip() == f"exported 1 to {out} (0 written, 1 unchanged); 1 not exported: no URL yet"
+    digest = monitor(db, "digest").stdout
+    assert "### Cuba Rejects US False Accusation on Human Trafficking (imported page dump: link not known" in digest
+    assert "(<>)" not in digest  # no empty link
 
 
 def test_a_raw_dump_given_its_url_is_exported_with_it(tmp_path: Path) -> None:
@@ -231,3 +234,11 @@ def test_status_columns_stay_aligned_for_long_outlet_keys(tmp_path: Path) -> Non
     assert len(outlet_lines) == 8
     assert len({line.index(" items ") for line in outlet_lines}) == 1  # one column, however long the key
     assert len({line.index(" relevant ") for line in outlet_lines}) == 1
+
+
+@pytest.mark.parametrize("command", ["poll", "run"])
+def test_a_negative_lock_timeout_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    result = monitor(tmp_path / "s.db", command, "--lock-timeout", "-1")
+    assert result.returncode == 2
+    assert "Invalid value for '--lock-timeout': -1.0 is not in the range x>=0." in result.stderr
+    assert not (tmp_path / "s.db").exists()  # refused before anything ran

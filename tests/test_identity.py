@@ -82,7 +82,7 @@ def test_content_hash_ignores_volatile_fields(volatile: dict[str, object]) -> No
         {"title": "Cuba strengthened the confrontation"},
         {"subtitle": "A report"},
         {"caption": "Photo: EFE"},
-        {"author": "RHC"},
+        {"authors": ("RHC",)},
         {"body": ("Havana (RHC) -- One.", "Two, edited.")},
         {"body": ("Havana (RHC) -- One.Two.",)},  # paragraphs are not just concatenated
     ],

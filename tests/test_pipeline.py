@@ -405,3 +405,38 @@ def test_open_run_builds_a_run_from_the_config_and_closes_what_it_opened(tmp_pat
         with open_run(cfg, store=mine):
             pass
         assert mine.count_items() == 0  # ... which leaves a store it was given open
+
+
+# ------------------------------------------------------------------ a configured selector stops matching
+
+
+REDESIGNED_ARTICLE = """<!DOCTYPE html><html lang="es"><head><meta charset="utf-8">
+<title>Cuba presenta informe sobre trata de personas - Trouble Times</title>
+<meta property="og:type" content="article">
+<meta property="article:published_time" content="2026-01-10T10:00:00-05:00"></head><body>
+<div class="nuevo-diseno"><h1 class="titular">Cuba presenta informe sobre trata de personas</h1>
+<div class="texto"><p>El Gobierno cubano presentó este sábado su informe anual sobre la trata de personas.</p>
+<p>El documento detalla los casos investigados y la atención a las víctimas durante el año.</p></div></div>
+</body></html>"""
+
+
+def test_selector_that_stops_matching_keeps_the_item_and_flags_the_outlet(tmp_path: Path, make_site) -> None:
+    """The site changed its markup: the item is stored from the generic reading, the outlet shows degraded."""
+    site = make_site({
+        "feed.xml": _feed_of("/noticias/informe-trata/"),
+        "article.html": REDESIGNED_ARTICLE,
+        "routes.toml": '["/feed/"]\nfile = "feed.xml"\n["/noticias/informe-trata/"]\nfile = "article.html"\n',
+    })
+    config = _site_config(tmp_path, site.url("").rstrip("/"))
+    config.write_text(config.read_text(encoding="utf-8") + '[outlets.trouble.selectors]\ntitle = "h1.g-story-heading"\n',
+                      encoding="utf-8")
+    result = run(config, "poll")
+    assert result.returncode == 0, result.stdout + result.stderr
+    db = tmp_path / "store.db"
+    assert query(db, "SELECT title, authors FROM items") == [("Cuba presenta informe sobre trata de personas", "[]")]
+    assert query(db, "SELECT status, degraded FROM runs") == [
+        ("ok", "selector title=h1.g-story-heading matched nothing (1 page)")]
+    status = run(config, "status")
+    assert "degraded: selector title=h1.g-story-heading matched nothing" in status.stdout
+    digest = run(config, "digest", "--since", "2000-01-01")
+    assert "DEGRADED [trouble] Trouble Times: selector title=h1.g-story-heading matched nothing" in digest.stdout

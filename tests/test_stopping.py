@@ -20,9 +20,12 @@ from daemon_support import generated_outlet, monitor_process, query, run_monitor
 SECONDS_PER_ARTICLE = 0.8
 
 
-def slow_site(count: int, seconds: float = SECONDS_PER_ARTICLE) -> dict[str, str]:
-    """A feed of ``count`` real article pages that each take ``seconds`` to answer."""
-    items = "".join(
+def slow_site(count: int, seconds: float = SECONDS_PER_ARTICLE, *, missing: int = 0) -> dict[str, str]:
+    """A feed of ``count`` real article pages that each take ``seconds`` to answer, after
+    ``missing`` links that answer 404."""
+    items = "".join(f"<item><title>Gone {n}</title><link>{{{{BASE}}}}/_trouble/status?code=404&amp;k={n}</link>"
+                    f"<pubDate>Mon, 02 Nov 2026 11:{n:02d}:00 GMT</pubDate></item>" for n in range(missing))
+    items += "".join(
         f"<item><title>Slow report {n}</title><link>{{{{BASE}}}}/_trouble/slow-article?n={n}&amp;seconds={seconds}"
         f"</link><pubDate>Mon, 02 Nov 2026 10:{n:02d}:00 GMT</pubDate></item>" for n in range(count))
     feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>{items}</channel></rss>'
@@ -95,7 +98,7 @@ def test_a_signal_stops_a_poll_within_5s_with_the_summary_so_far(make_site, tmp_
 
 
 def test_kill_9_leaves_a_run_that_status_reports_as_interrupted(make_site, tmp_path) -> None:
-    site = make_site(slow_site(12))
+    site = make_site(slow_site(12, missing=2))
     config = slow_config(tmp_path, site)
     poll = monitor_process(config, "poll")
     wait_for(lambda: len(article_requests(site)) >= 2, timeout=30, step=0.01)
@@ -108,6 +111,10 @@ def test_kill_9_leaves_a_run_that_status_reports_as_interrupted(make_site, tmp_p
     assert "1 outlet failing" in status.stdout
     report = json.loads(run_monitor(config, "status", "--json").stdout)
     assert report["outlets"][0]["last_status"] == "gone" and report["outlets"][0]["failing"]
+    # What failed before the kill was filed as it happened, so it is there to act on.
+    listed = run_monitor(config, "status", "slow")
+    for k in (0, 1):
+        assert f"http 4xx         {site.url(f'/_trouble/status?code=404&k={k}')}" in listed.stdout
     healthcheck = run_monitor(config, "status", "--max-age", "2h")
     assert healthcheck.returncode == 1
     assert "STALE: no run has completed yet (wanted one within 2h)" in healthcheck.stdout

@@ -190,23 +190,34 @@ def reprocess(obj: Context, outlet_keys: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.argument("outlet_key", metavar="OUTLET")
+@click.argument("outlet_key", metavar="[OUTLET]", required=False)
 @click.option("--url", help="One article URL (default: run the outlet's discovery and check the first link)")
+@click.option("--file", "page_file", type=click.Path(exists=True, dir_okay=False),
+              help="A saved page to read instead of fetching (needs --url; OUTLET optional: generic without)")
 @click.pass_obj
-def check(obj: Context, outlet_key: str, url: str | None) -> None:
+def check(obj: Context, outlet_key: str | None, url: str | None, page_file: str | None) -> None:
     """Fetch one article and show every field with the rule or selector behind it.
 
-    The command to run when a site changes: it shows what was found, where, and
-    what is missing. Nothing is stored.
+    The command to run when a site changes: it shows what was found, where, what
+    each value beat and what is missing. Nothing is stored.
 
     \b
     Example:
         monitor check rhc-en
         monitor check telesur-es --url https://www.telesurtv.net/some-article/
+        monitor check --file saved.html --url https://www.granma.cu/mundo/2024-01-01/x
     """
-    from ..check import run_check
+    from ..check import check_file, run_check
     from ..fetch import Fetcher, OutletScope
 
+    if page_file is not None:
+        if not url:
+            raise click.UsageError("--file needs --url (the address the page was saved from)")
+        saved_outlet = obj.config.outlet(outlet_key) if outlet_key else None
+        sys.exit(0 if check_file(page_file, url, saved_outlet, rules=obj.config.rules, echo=click.echo,
+                                 now=utc_now()) else 1)
+    if outlet_key is None:
+        raise click.UsageError("give an OUTLET (or --file with --url)")
     outlet = obj.config.outlet(outlet_key)
     obj.store()  # nothing is stored, but a --db that names no store is a mistake to report now
     with Fetcher(obj.config.http) as fetcher:  # nothing is cached or kept

@@ -1,30 +1,31 @@
-"""Page -> Article: standard metadata first, then configured selectors, then the adapter.
+"""Page -> Article: a generic extractor for any news page, with site adapters and configured selectors as hints.
 
-For each field the first source that yields a value wins, in this order:
+For any page (:func:`extract_html`, or :func:`extract_article` for a fetched Page):
 
-1. the outlet's configured selector (``[outlets.X.selectors]``): configuration
-   overrides everything, because it is what a person checked on the live site;
-2. standard metadata: JSON-LD (NewsArticle/BlogPosting/Article/WebPage, ``@graph``),
-   OpenGraph and ``article:*`` meta;
-3. the adapter (``generic``, ``telesur``, ``rhc``), from evidence in OUTLETS.md;
-4. for the title only, ``<title>``.
+1. the page's standard metadata is read (JSON-LD, OpenGraph, ``article:*``);
+2. :mod:`.content` finds the article region by scoring the page's blocks and
+   returns its paragraphs (subheadings flagged);
+3. :mod:`.fields` chooses title, authors and dates by consensus of every source
+   the page offers, keeping the candidates each winner beat;
+4. hints go first *when they check out*: the outlet's configured selectors
+   (``[outlets.X.selectors]``, what a person checked on the live site), then the
+   adapter (``telesur``, ``rhc``, from OUTLETS.md evidence). A hint must be
+   non-empty and not the site's name, slogan or footer; a configured selector
+   that matches nothing, or an adapter that no longer finds its containers,
+   leaves the generic result in place and marks the Article *degraded*
+   (``("degraded", "selector title=h1.x matched nothing")`` in its provenance),
+   which the run log, ``monitor status`` and the digest show.
 
-Body, caption and subtitle skip step 2 (metadata descriptions are summaries, not
-what the outlet prints). ``published`` is never filled from a modified time:
-``og:updated_time``, old teleSUR "Published ..." and friends are ``modified``.
-
-Every Article carries ``provenance``: ``(field, source)`` pairs such as
-``("title", "json-ld")`` or ``("published", "selector:div.date-header (day)")``;
-dates that were found but dropped (in the future, unparseable) appear as
-``("published:rejected", "json-ld '2031-01-01': after fetch time")``, a
-rejected canonical link as ``("canonical_url:rejected", ...)`` and JSON-LD set
-aside as foreign (teleSUR's 2016 AMP sample data [T]) as ``("json-ld:rejected", ...)``. :func:`explain`
-turns that into one :class:`FieldReport` per field for ``monitor check``, and
-:func:`format_report` into text.
+``published`` is never filled from a modified time. Every Article carries
+``provenance``: ``(field, source)`` pairs, ``(field + ":beat", "source 'value'")``
+for the candidates that lost, and ``(field + ":rejected", why)`` for dates and
+canonical links found but dropped. :func:`report` lays that out per field for
+``monitor check``.
 
 A page that is not an article raises :class:`~monitor.errors.LayoutChanged`
-(challenge page, stub, listing page, missing containers, no title or body);
-bytes that are not an HTML document raise :class:`~monitor.errors.ParseError`.
+(challenge page, stub, listing page); bytes that are not an HTML document raise
+:class:`~monitor.errors.ParseError`. A real article is never refused because a
+container is missing.
 """
 
 from __future__ import annotations
@@ -34,18 +35,32 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor.config import OutletConfig
 from monitor.errors import LayoutChanged, ParseError
-from monitor.models import Article, Page
+from monitor.models import Article, Page, utc_now
 from monitor.urls import published_url
 
 from .adapters import get_adapter
 from .adapters.base import FIELDS, Adapter, Document, Fields, Found
-from .dates import is_future, parse_date
+from .content import Content, extract_content, word_count
+from .fields import (
+    Choice,
+    author_candidates,
+    choose_authors,
+    choose_dates,
+    choose_title,
+    date_candidates,
+    decode,
+    is_site_name,
+    site_names,
+    split_names,
+    strip_site,
+    title_candidates,
+)
 from .metadata import (
     Metadata,
     choose_canonical,
@@ -68,8 +83,9 @@ from .text import (
 
 log = logging.getLogger(__name__)
 
-# A page is a listing (FIELD_NOTES row 11) when it links this many headlines and has no article markers.
+# A page is a listing (FIELD_NOTES row 11) when it links this many headlines and has little prose of its own.
 LISTING_MIN_LINKS = 8
+LISTING_MAX_WORDS = 150
 _CHALLENGE = re.compile(
     r"just a moment\.\.\.|checking your browser|cf-browser-verification|cf_chl_|challenge-platform|"
     r"attention required|enable javascript and cookies|fwb/df_lib\.js|ddos protection by|are you a robot",
@@ -88,14 +104,29 @@ class FieldReport:
 
 
 def extract_article(page: Page, outlet: OutletConfig, *, now: datetime) -> Article:
-    """The article on ``page``, read with ``outlet``'s adapter and selectors (see module doc)."""
-    text = _decode(page)
-    tree = LexborHTMLParser(text)
-    meta = without_foreign_jsonld(read_metadata(tree), tree)
-    _refuse_non_articles(tree, meta, page.final_url, text)
-    drop(tree, (*ALWAYS_DROP, *outlet.drop))
-    doc = Document(tree=tree, url=page.final_url, outlet=outlet, meta=meta, container=_container(tree, outlet, page))
-    return _build(page, outlet, doc, _choose(doc, get_adapter(outlet.adapter)), now)
+    """The article on a fetched ``page`` of ``outlet`` (see module doc)."""
+    return _extract(_decode(page), page.final_url, outlet, now=now, fetched_at=page.fetched_at,
+                    zone=outlet.timezone, known=True)
+
+
+def extract_html(html: str, url: str, *, outlet: OutletConfig | None = None, now: datetime | None = None) -> Article:
+    """The article in ``html`` fetched from ``url``: generic when no outlet is given.
+
+    Without an outlet no time zone is assumed beyond what the page says (its own
+    offsets, else UTC), and the site's name comes from the page and its host.
+    """
+    text = _decode(Page(url=url, final_url=url, status=200, text=html))
+    config = outlet or generic_outlet(url)
+    return _extract(text, url, config, now=now or utc_now(), fetched_at=None,
+                    zone=outlet.timezone if outlet else None, known=outlet is not None)
+
+
+def generic_outlet(url: str) -> OutletConfig:
+    """A stand-in outlet for a page of a site monitor has no configuration for."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    return OutletConfig(key=host or "page", name=host.removeprefix("www.") or "page", language="",
+                        base_url=f"{parts.scheme or 'https'}://{host}/")
 
 
 def explain(page: Page, outlet: OutletConfig, *, now: datetime) -> list[FieldReport]:
@@ -105,15 +136,24 @@ def explain(page: Page, outlet: OutletConfig, *, now: datetime) -> list[FieldRep
 
 
 def report(article: Article) -> list[FieldReport]:
-    """The field reports of an already extracted Article (its provenance, laid out per field)."""
+    """The field reports of an extracted Article: winner per field, then what it beat and what was rejected."""
     sources = dict(article.provenance)
     rows = []
     for name in ("canonical_url", "language", *FIELDS):
-        value = getattr(article, name)
+        value = article.authors if name == "author" else getattr(article, name)
         shown = f"{len(value)} paragraphs: {value[0]}" if name == "body" and value else _show(value)
         rows.append(FieldReport(name, shown, sources.get(name, "missing") if shown else "missing"))
+    for key, value in article.provenance:
+        if key.endswith(":beat"):
+            rows.append(FieldReport(key.removesuffix(":beat"), value, "beat"))
     rows.extend(FieldReport(k.removesuffix(":rejected"), v, "rejected") for k, v in article.provenance if k.endswith(":rejected"))
+    rows.extend(FieldReport("degraded", v, "degraded") for k, v in article.provenance if k == "degraded")
     return rows
+
+
+def degraded(article: Article) -> tuple[str, ...]:
+    """Why the outlet's hints failed on this page ("selector title=h1.x matched nothing"), if they did."""
+    return tuple(v for k, v in article.provenance if k == "degraded")
 
 
 def format_report(rows: list[FieldReport]) -> str:
@@ -143,59 +183,103 @@ def _decode(page: Page) -> str:
     return text
 
 
-def _refuse_non_articles(tree: LexborHTMLParser, meta: Metadata, url: str, text: str) -> None:
-    """Challenge pages and listing pages are not articles: say which, clearly."""
-    title_node = tree.css_first("title")
+def _extract(text: str, url: str, outlet: OutletConfig, *, now: datetime, fetched_at: datetime | None,
+             zone: str | None, known: bool) -> Article:
+    tree = LexborHTMLParser(text)
+    meta = without_foreign_jsonld(read_metadata(tree), tree)
+    _refuse_challenge(tree, meta, url, text)
+    adapter = get_adapter(outlet.adapter)
+    hinted = outlet.adapter != "generic" or bool(outlet.selectors)
+    if outlet.drop or hinted:
+        drop(tree, (*ALWAYS_DROP, *outlet.drop))  # adapters read node text, scripts included
+    names = site_names(meta, urlsplit(url).netloc, outlet.name if known else None)
+    h1s = tree.css("h1")[:4]
+    title_choice = choose_title(title_candidates(meta, tree, _headings(tree, h1s)), names)
+    headline = str(title_choice.winner.value) if title_choice.winner else None
+    content = extract_content(tree, headline, h1s[0] if h1s else None)
+    _refuse_listing(tree, meta, url, content)
+    ctx = _Context(tree, url, outlet, meta, content, names, [], [])
+    hints = _hints(ctx, adapter) if hinted else {}
+    return _build(ctx, hints, title_choice, now=now, fetched_at=fetched_at, zone=zone)
+
+
+@dataclass(slots=True)
+class _Context:
+    tree: LexborHTMLParser
+    url: str
+    outlet: OutletConfig
+    meta: Metadata
+    content: Content
+    names: set[str]
+    degraded: list[str]
+    provenance: list[tuple[str, str]]
+
+
+def _headings(tree: LexborHTMLParser, h1s: list[Any]) -> list[tuple[str, str]]:
+    found = [("h1", node.text(deep=True)) for node in h1s]
+    if not found:
+        node = tree.css_first("h2")
+        if node is not None:
+            found.append(("h2", node.text(deep=True)))
+    return found
+
+
+# ---------------------------------------------------------------- refusing what is not an article
+
+
+def _refuse_challenge(tree: LexborHTMLParser, meta: Metadata, url: str, text: str) -> None:
+    title_node = (tree.head or tree).css_first("title")
     title = node_text(title_node) if title_node else ""
-    og_type = (meta.first("og:type") or ("", ""))[0].lower()
-    is_article = og_type in _ARTICLE_OG_TYPES or (meta.ld_type not in (None, "webpage"))
     # Granma's real articles carry the fwb script too [M]: in-page markers only count on a bare page.
-    bare = not is_article and _prose_words(tree) < 80
+    bare = not _declared_article(meta) and _prose_words(tree) < 80
     if _CHALLENGE.search(title) or (bare and _CHALLENGE.search(text)):
         raise LayoutChanged(url, f"looks like a bot challenge page (title {title!r}), not an article")
+
+
+def _declared_article(meta: Metadata) -> bool:
+    og_type = (meta.first("og:type") or ("", ""))[0].lower()
+    return og_type in _ARTICLE_OG_TYPES or (meta.ld_type not in (None, "webpage"))
+
+
+def _refuse_listing(tree: LexborHTMLParser, meta: Metadata, url: str, content: Content) -> None:
+    """A page of teasers with little prose of its own is a listing, whatever it declares."""
+    prose = sum(word_count(b.text) for b in content.paragraphs if not b.is_heading)
+    if prose >= LISTING_MAX_WORDS or _declared_article(meta):
+        return
     links = headline_links(tree, url)
-    if not is_article and (links >= LISTING_MIN_LINKS or len(tree.css("article")) >= 3):
-        raise LayoutChanged(url, f"looks like a listing page ({links} headline links, no article body), not an article")
+    if links >= LISTING_MIN_LINKS or len(tree.css("article")) >= 3:
+        raise LayoutChanged(url, f"looks like a listing page ({links} headline links, {prose} words of prose), not an article")
 
 
 def _prose_words(tree: LexborHTMLParser) -> int:
-    return sum(words(node_text(p)) for p in tree.css("p"))
+    return sum(len((p.text(deep=True) or "").split()) for p in tree.css("p"))
 
 
-def _container(tree: LexborHTMLParser, outlet: OutletConfig, page: Page) -> Any:
-    css = outlet.selector("container")
-    if css is None:
-        return None
-    node = tree.css_first(css)
-    if node is None:
-        raise LayoutChanged(page.final_url, f"configured container {css!r} not found")
-    return node
+# ---------------------------------------------------------------- hints: configured selectors and adapters
 
 
-# ---------------------------------------------------------------- candidates
+def _hints(ctx: _Context, adapter: Adapter) -> Fields:
+    """Configured selectors first, then the adapter; each value checked, failures marked degraded."""
+    container = None
+    css = ctx.outlet.selector("container")
+    if css is not None:
+        container = ctx.tree.css_first(css)
+        if container is None:
+            ctx.degraded.append(f"selector container={css} matched nothing")
+    doc = Document(tree=ctx.tree, url=ctx.url, outlet=ctx.outlet, meta=ctx.meta, container=container)
+    fields: Fields = {}
+    if ctx.outlet.adapter != "generic":
+        try:
+            fields.update({k: v for k, v in adapter.read(doc).items() if _acceptable(ctx, k, v)})
+        except LayoutChanged as exc:
+            ctx.degraded.append(f"adapter {adapter.name}: {str(exc).removeprefix(ctx.url + ': ')}")
+    if css is None or container is not None:
+        fields.update(_configured(ctx, doc, adapter))
+    return fields
 
 
-def _choose(doc: Document, adapter: Adapter) -> dict[str, Found]:
-    """Per field, the first candidate with a value: configured selector, metadata, adapter."""
-    configured = _configured(doc, adapter)
-    standard = _standard(doc.meta, doc.outlet)
-    from_adapter = adapter.read(doc)
-    chosen: dict[str, Found] = {}
-    for name in FIELDS:
-        found = configured.get(name) or standard.get(name) or from_adapter.get(name)
-        if found is not None and found.value:
-            chosen[name] = found
-    if "title" not in chosen and (title := _page_title(doc.tree, doc.meta, doc.outlet)):
-        chosen["title"] = Found(title, "<title>")
-    if "caption" not in chosen and (caption := ld_caption(doc.meta.ld("image"))):
-        chosen["caption"] = Found(caption, "json-ld image.caption")
-    if "language" in from_adapter:
-        chosen["language"] = from_adapter["language"]
-    return chosen
-
-
-def _configured(doc: Document, adapter: Adapter) -> Fields:
-    """Values from the outlet's ``selectors`` table: these override everything."""
+def _configured(ctx: _Context, doc: Document, adapter: Adapter) -> Fields:
+    """Values from the outlet's ``selectors`` table: they beat everything, once checked."""
     fields: Fields = {}
     root = doc.container or doc.tree
     for name, css in doc.outlet.selectors:
@@ -203,20 +287,42 @@ def _configured(doc: Document, adapter: Adapter) -> Fields:
             continue
         nodes = root.css(css)
         source = f"selector:{css}"
+        if not nodes:
+            ctx.degraded.append(f"selector {name}={css} matched nothing")
+            continue
+        found: Found | None = None
         if name == "body":
             body = adapter.tidy_body(_selected_paragraphs(nodes))
-            if body:
-                fields[name] = Found(tuple(body), source)
+            found = Found(tuple(body), source) if body else None
         elif name == "tags":
             tags = tuple(dict.fromkeys(t for t in (attr_or_text(n) for n in nodes) if t))
-            if tags:
-                fields[name] = Found(tags, source)
+            found = Found(tags, source) if tags else None
         else:
             reader = attr_or_text if name in ("published", "modified") else node_text
             value = next((v for v in (reader(n) for n in nodes) if v), "")
-            if value:
-                fields[name] = Found(value, source)
+            found = Found(value, source) if value else None
+        if found is None or not _acceptable(ctx, name, found):
+            ctx.degraded.append(f"selector {name}={css} matched only {'nothing usable' if found is None else 'the site name or page furniture'}")
+            continue
+        fields[name] = found
     return fields
+
+
+def _acceptable(ctx: _Context, name: str, found: Found) -> bool:
+    """A hint is used only when it has a value that is not the site's name, slogan or footer."""
+    value = found.value
+    if name == "language":
+        return bool(value)
+    if isinstance(value, tuple):
+        return bool(value) and (name != "body" or words(" ".join(value)) >= 5)
+    text = clean(str(value))
+    if not text:
+        return False
+    if name in ("title", "caption", "subtitle") and is_site_name(text, ctx.names):
+        return False
+    if name in ("caption", "subtitle") and text in ctx.content.furniture_texts():
+        return False  # the site's slogan or a footer line, not this article's
+    return True
 
 
 def _selected_paragraphs(nodes: list[Any]) -> list[str]:
@@ -230,126 +336,185 @@ def _selected_paragraphs(nodes: list[Any]) -> list[str]:
     return []
 
 
-def _standard(meta: Metadata, outlet: OutletConfig) -> Fields:
-    """Title, author, dates, section and tags from JSON-LD and meta tags."""
-    fields: Fields = {}
-
-    def put(name: str, value: Any, source: str) -> None:
-        if value and name not in fields:
-            fields[name] = Found(value, source)
-
-    put("title", ld_text(meta.ld("headline")), "json-ld")
-    og_title = meta.first("og:title")
-    if og_title:
-        put("title", _strip_site(og_title[0], meta, outlet), "og:title")
-    put("author", ld_text(meta.ld("author")), "json-ld")
-    author = meta.first("author", "article:author")
-    if author and "://" not in author[0]:
-        put("author", author[0], f"meta[{author[1]}]")
-    put("published", ld_text(meta.ld("datePublished")), "json-ld")
-    for name in ("article:published_time", "og:article:published_time"):
-        put("published", (meta.first(name) or ("",))[0], f"meta[{name}]")
-    put("modified", ld_text(meta.ld("dateModified")), "json-ld")
-    for name in ("article:modified_time", "og:updated_time"):
-        put("modified", (meta.first(name) or ("",))[0], f"meta[{name}]")
-    put("section", (meta.first("article:section") or ("",))[0], "meta[article:section]")
-    sections = ld_list(meta.ld("articleSection"))
-    put("section", sections[0] if sections else "", "json-ld")
-    put("tags", tuple(dict.fromkeys(meta.all("article:tag"))), "meta[article:tag]")
-    put("tags", ld_list(meta.ld("keywords")), "json-ld")
-    return fields
-
-
-def _strip_site(title: str, meta: Metadata, outlet: OutletConfig) -> str:
-    """``"Headline - teleSUR English"`` -> ``"Headline"`` when the suffix is the site's name."""
-    names = {outlet.name.lower()}
-    site = meta.first("og:site_name")
-    if site:
-        names.add(site[0].lower())
-    for sep in (" - ", " | ", " – ", " — ", " › "):
-        head, _, tail = title.rpartition(sep)
-        if head and tail.strip().lower() in names:
-            return head.strip()
-    return title
-
-
-def _page_title(tree: LexborHTMLParser, meta: Metadata, outlet: OutletConfig) -> str:
-    node = tree.css_first("title")
-    return _strip_site(node_text(node), meta, outlet) if node else ""
-
-
 # ---------------------------------------------------------------- the Article
 
 
-def _build(page: Page, outlet: OutletConfig, doc: Document, chosen: dict[str, Found], now: datetime) -> Article:
-    url = page.final_url
-    title, body = _require_article(url, chosen)
-    provenance: list[tuple[str, str]] = []
-    canonical, canonical_source, rejected = choose_canonical(doc.meta, url)
-    provenance += [("canonical_url", canonical_source), *(("canonical_url:rejected", r) for r in rejected)]
-    language, language_source = _language(doc.meta, outlet, chosen.get("language"))
-    provenance.append(("language", language_source))
-    if doc.meta.ignored_jsonld:
-        provenance.append(("json-ld:rejected", doc.meta.ignored_jsonld))
-    published, published_raw = _date("published", chosen, outlet, now, provenance)
-    modified, modified_raw = _date("modified", chosen, outlet, now, provenance)
-    provenance += [(n, chosen[n].source) for n in FIELDS if n in chosen and n not in ("published", "modified")]
-
-    def text(name: str) -> str | None:
-        return clean(str(chosen[name].value)) or None if name in chosen else None
-
+def _build(ctx: _Context, hints: Fields, title_choice: Choice, *, now: datetime, fetched_at: datetime | None,
+           zone: str | None) -> Article:
+    url, outlet, meta = ctx.url, ctx.outlet, ctx.meta
+    prov = ctx.provenance
+    title = _pick_text("title", hints, title_choice, prov, ctx)
+    if not title:
+        raise LayoutChanged(url, "no title found (page is not an article, or its layout changed)")
+    body, subheadings = _body(ctx, hints)
+    if not body or word_count(" ".join(body)) < 5:
+        raise LayoutChanged(url, "no article body found (stub page, or the layout changed)")
+    canonical, canonical_source, rejected = choose_canonical(meta, url)
+    prov += [("canonical_url", canonical_source), *(("canonical_url:rejected", r) for r in rejected)]
+    language, language_source = _language(meta, outlet, hints.get("language"))
+    prov.append(("language", language_source))
+    if meta.ignored_jsonld:
+        prov.append(("json-ld:rejected", meta.ignored_jsonld))
+    authors = _authors(ctx, hints)
+    published, published_raw, modified, modified_raw = _dates(ctx, hints, now, zone)
+    caption = _caption(ctx, hints)
+    standard = _standard(meta)
+    section = hints.get("section") or standard.get("section")
+    tags = hints.get("tags") or standard.get("tags")
+    subtitle = hints.get("subtitle")
+    for name, found in (("section", section), ("tags", tags), ("subtitle", subtitle)):
+        if found is not None:
+            prov.append((name, found.source))
+    prov += [("degraded", why) for why in ctx.degraded]
+    for why in ctx.degraded:
+        log.warning("%s: degraded: %s (%s)", outlet.key, why, url)
     return Article(
         url=url,
         canonical_url=published_url(canonical),
         outlet=outlet.key,
         outlet_name=outlet.name,
-        language=language,
+        language=language or None,
         title=title,
-        subtitle=text("subtitle"),
-        author=text("author"),
-        caption=text("caption"),
+        subtitle=clean(str(subtitle.value)) or None if subtitle else None,
+        authors=authors,
+        caption=caption,
         published=published,
         published_raw=published_raw,
         modified=modified,
         modified_raw=modified_raw,
-        section=text("section"),
+        section=clean(str(section.value)) or None if section else None,
         body=body,
-        tags=tuple(t for t in (clean(x) for x in chosen["tags"].value) if t) if "tags" in chosen else (),
-        fetched_at=page.fetched_at,
-        provenance=tuple(provenance),
+        subheadings=subheadings,
+        tags=tuple(t for t in (clean(x) for x in tags.value) if t) if tags else (),
+        fetched_at=fetched_at,
+        provenance=tuple(prov),
     )
 
 
-def _require_article(url: str, chosen: dict[str, Found]) -> tuple[str, tuple[str, ...]]:
-    """Title and body, or LayoutChanged: never an empty article."""
-    title = clean(str(chosen["title"].value)) if "title" in chosen else ""
-    if not title:
-        raise LayoutChanged(url, "no title found (page is not an article, or its layout changed)")
-    body = tuple(p for p in (clean(x) for x in chosen["body"].value) if p) if "body" in chosen else ()
-    if not body or words(" ".join(body)) < 5:
-        raise LayoutChanged(url, "no article body found (stub page, or the layout changed)")
-    return title, body
+def _pick_text(name: str, hints: Fields, choice: Choice, prov: list[tuple[str, str]], ctx: _Context) -> str:
+    """A hint when there is one, else the consensus winner; what lost is kept as ``name:beat``."""
+    hint = hints.get(name)
+    candidates = [c for c in ((choice.winner,) if choice.winner else ()) + choice.others]
+    if hint is not None:
+        value = strip_site(decode(str(hint.value)), ctx.names)
+        prov.append((name, hint.source))
+        prov += [(f"{name}:beat", f"{c.source} {str(c.value)!r}") for c in candidates if str(c.value) != value]
+        return value
+    if choice.winner is None:
+        return ""
+    prov.append((name, choice.winner.source))
+    prov += [(f"{name}:beat", f"{c.source} {str(c.value)!r}") for c in choice.others]
+    return clean(str(choice.winner.value))
 
 
-def _date(
-    name: str, chosen: dict[str, Found], outlet: OutletConfig, now: datetime, provenance: list[tuple[str, str]]
-) -> tuple[datetime | None, str | None]:
-    found = chosen.get(name)
-    if found is None:
-        return None, None
-    raw = str(found.value)
-    parsed = parse_date(raw, ZoneInfo(outlet.timezone))
-    if parsed is None:
-        provenance.append((f"{name}:rejected", f"{found.source} {raw!r}: not a date"))
-        log.warning("%s: %s %r is not a date", outlet.key, name, raw)
-        return None, None
-    if is_future(parsed.value, now):
-        provenance.append((f"{name}:rejected", f"{found.source} {raw!r}: after fetch time {now.isoformat()}"))
-        log.warning("%s: dropped %s %r: in the future", outlet.key, name, raw)
-        return None, None
-    suffix = " (day)" if parsed.precision == "day" else ""
-    provenance.append((name, found.source + suffix))
-    return parsed.value, parsed.raw
+def _body(ctx: _Context, hints: Fields) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    found = hints.get("body")
+    if found is not None:
+        furniture = ctx.content.furniture_texts()
+        kept = tuple(p for p in (clean(x) for x in found.value) if p and p not in furniture)
+        if kept:
+            ctx.provenance.append(("body", found.source))
+            return kept, ()
+    blocks = ctx.content.paragraphs
+    body = tuple(clean(b.text) for b in blocks)
+    subheadings = tuple(i for i, b in enumerate(blocks) if b.is_heading)
+    raw = ctx.meta.ld("articleBody")
+    if isinstance(raw, str) and word_count(raw) > 2 * word_count(" ".join(body)) + (20 if body else 4):
+        # Pages rendered by script keep the text only in JSON-LD.
+        lines = tuple(line for line in (decode(x) for x in raw.splitlines()) if line)
+        ctx.provenance.append(("body", "json-ld articleBody"))
+        return lines, ()
+    if body:
+        ctx.provenance.append(("body", f"article region <{ctx.content.region_label()}>"))
+    return body, subheadings
+
+
+def _authors(ctx: _Context, hints: Fields) -> tuple[str, ...]:
+    bylines = [text for text, why in ctx.content.dropped if why == "byline"][:3]
+    choice = choose_authors(author_candidates(ctx.meta, ctx.tree, bylines), ctx.names)
+    hint = hints.get("author")
+    if hint is not None:
+        names = split_names(str(hint.value)) or (clean(str(hint.value)),)
+        ctx.provenance.append(("author", hint.source))
+        ctx.provenance += [("author:beat", f"{c.source} {', '.join(c.value)!r}") for c in (choice.winner, *choice.others) if c]
+        return names
+    signed = _signature(ctx.content)
+    if signed and (choice.winner is None or all(is_site_name(n, ctx.names) for n in choice.winner.value)
+                   or "organisation" in choice.winner.source):
+        # No person named anywhere else, but the text is signed at its foot ("Lê Phương", "Ana Pérez")
+        ctx.provenance.append(("author", "signature under the body"))
+        ctx.provenance += [("author:beat", f"{c.source} {', '.join(c.value)!r}") for c in (choice.winner, *choice.others) if c]
+        return (signed,)
+    if choice.winner is None:
+        return ()
+    ctx.provenance.append(("author", choice.winner.source))
+    ctx.provenance += [("author:beat", f"{c.source} {', '.join(c.value)!r}") for c in choice.others]
+    return tuple(clean(n) for n in choice.winner.value)
+
+
+def _signature(content: Content) -> str:
+    """The writer's sign-off under the body ("Ana María Pérez"), when the page has one."""
+    return next((text for text, why in content.dropped if why == "signature"), "")
+
+
+def _dates(ctx: _Context, hints: Fields, now: datetime, zone: str | None
+           ) -> tuple[datetime | None, str | None, datetime | None, str | None]:
+    # An adapter that reads dates knows which printed date is which (old teleSUR prints the modified one).
+    knows_dates = "published" in hints or "modified" in hints
+    visible = [] if knows_dates else [text for text, why in ctx.content.dropped if why == "date line"][:3]
+    published, modified = date_candidates(ctx.meta, ctx.tree, visible, page_times=not knows_dates)
+    for name, target in (("published", published), ("modified", modified)):
+        if name in hints:
+            target.insert(0, (str(hints[name].value), hints[name].source))
+    choice = choose_dates(published, modified, zone=zone, now=now)
+    out: list[Any] = []
+    for name, cand in (("published", choice.published), ("modified", choice.modified)):
+        if cand is None:
+            out += [None, None]
+            continue
+        parsed = cand.value
+        suffix = " (day)" if parsed.precision == "day" else ""
+        ctx.provenance.append((name, cand.source + suffix))
+        out += [parsed.value, parsed.raw]
+    if choice.zone_note and choice.published is not None:
+        ctx.provenance.append(("published:zone", choice.zone_note))
+    ctx.provenance += [(f"{name}:beat", f"{c.source} {getattr(c.value, 'raw', c.value)!r}") for name, c in choice.others]
+    for why in choice.rejected:
+        name = "modified" if "odified" in why or "updated" in why else "published"
+        ctx.provenance.append((f"{name}:rejected", why))
+    return out[0], out[1], out[2], out[3]
+
+
+def _caption(ctx: _Context, hints: Fields) -> str | None:
+    hint = hints.get("caption")
+    if hint is not None:
+        ctx.provenance.append(("caption", hint.source))
+        return clean(str(hint.value)) or None
+    lead = ctx.content.lead_caption()
+    if lead and not is_site_name(lead, ctx.names):
+        ctx.provenance.append(("caption", "lead figure's figcaption"))
+        return lead
+    caption = ld_caption(ctx.meta.ld("image"))
+    if caption:
+        ctx.provenance.append(("caption", "json-ld image.caption"))
+        return decode(caption)
+    return None
+
+
+def _standard(meta: Metadata) -> Fields:
+    """Section and tags from meta tags and JSON-LD."""
+    fields: Fields = {}
+    section = (meta.first("article:section") or ("",))[0]
+    if section:
+        fields["section"] = Found(section, "meta[article:section]")
+    elif sections := ld_list(meta.ld("articleSection")):
+        fields["section"] = Found(sections[0], "json-ld")
+    tags = tuple(dict.fromkeys(meta.all("article:tag")))
+    if tags:
+        fields["tags"] = Found(tags, "meta[article:tag]")
+    elif keywords := ld_list(meta.ld("keywords")):
+        fields["tags"] = Found(keywords, "json-ld")
+    return fields
 
 
 def _language(meta: Metadata, outlet: OutletConfig, from_adapter: Found | None) -> tuple[str, str]:
@@ -385,4 +550,4 @@ def _shorten(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["FieldReport", "explain", "extract_article", "format_report", "report"]
+__all__ = ["FieldReport", "degraded", "explain", "extract_article", "extract_html", "format_report", "generic_outlet", "report"]

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.urls import absolute_url, resolve
 
-from .text import clean, node_text
+from .text import clean
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +69,20 @@ class Metadata:
 
 def read_metadata(tree: LexborHTMLParser) -> Metadata:
     meta: dict[str, list[str]] = {}
-    for node in tree.css("meta[content]"):
-        key = node.attributes.get("property") or node.attributes.get("name")
+    # Page-level tags live in <head>: querying it alone spares a scan of the whole document each.
+    head = tree.head or tree
+    for node in head.css("meta[content]"):
+        attrs = node.attributes  # one dict per node: building it is what costs
+        key = attrs.get("property") or attrs.get("name")
         if key:
-            meta.setdefault(key.strip().lower(), []).append(node.attributes.get("content") or "")
+            meta.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
     objects, broken = _jsonld_objects(tree)
-    html = tree.css_first("html")
-    base = tree.css_first("base[href]")
+    html = tree.root
+    base = head.css_first("base[href]")
     return Metadata(
         jsonld=objects,
         meta={k: tuple(v) for k, v in meta.items()},
-        canonical=_canonical_href(tree),
+        canonical=_canonical_href(head),
         base=base.attributes.get("href") if base else None,
         html_lang=(html.attributes.get("lang") or None) if html else None,
         broken_jsonld=broken,
@@ -92,11 +95,14 @@ def without_foreign_jsonld(md: Metadata, tree: LexborHTMLParser) -> Metadata:
     teleSUR's 2016 AMP template hard-coded sample JSON-LD (a Washington Post story of
     2016-04-21) on every page [T]: trusting it would date every article April 2016.
     """
-    headline = ld_text(md.ld("headline"))
-    titles = [node_text(n) for n in tree.css("title, h1")] + [v for v in md.meta.get("og:title", ())]
-    own, theirs = _title_words(" ".join(titles)), _title_words(headline)
-    if len(theirs) < 3 or not own or own & theirs:
+    theirs = _title_words(ld_text(md.ld("headline")))
+    if len(theirs) < 3:
         return md
+    titles = [n.text(deep=True) for n in tree.css("title, h1")] + [v for v in md.meta.get("og:title", ())]
+    own = _title_words(" ".join(titles))
+    if not own or own & theirs:
+        return md
+    headline = ld_text(md.ld("headline"))
     return replace(md, jsonld=(), ignored_jsonld=f"headline {headline!r} does not match the page")
 
 
@@ -104,8 +110,9 @@ def _title_words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.casefold()) if len(w) >= 4}
 
 
-def _canonical_href(tree: LexborHTMLParser) -> str | None:
-    for node in tree.css("link[rel][href]"):
+def _canonical_href(tree: LexborHTMLParser | LexborNode) -> str | None:
+    # Lexbor filters the links; the check below keeps rel's token and case rules exact.
+    for node in tree.css('link[rel*="anonical"][href], link[rel*="ANONICAL"][href]'):
         if "canonical" in (node.attributes.get("rel") or "").lower().split():
             return (node.attributes.get("href") or "").strip() or None
     return None

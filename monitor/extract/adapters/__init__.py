@@ -1,9 +1,10 @@
 """Site adapters behind one Protocol, chosen by the outlet's ``adapter`` key.
 
-``generic`` reads standard metadata plus the outlet's configured selectors and
-is enough for any outlet that publishes them (Granma, Cubadebate, Prensa Latina
-in the bundled config). ``telesur`` and ``rhc`` add what OUTLETS.md evidences
-for those sites ([T]/[S] markup for teleSUR, [P] text order for RHC).
+Adapters are hints over the generic extractor (monitor.extract): ``generic`` adds
+nothing, so such an outlet (Granma, Cubadebate, Prensa Latina in the bundled config)
+is read by the generic extractor and its configured selectors. ``telesur`` and
+``rhc`` add what OUTLETS.md evidences for those sites ([T]/[S] markup for teleSUR,
+[P] text order for RHC); when their containers are gone the generic reading stands.
 """
 
 from __future__ import annotations

@@ -1,0 +1,603 @@
+"""The article region of any news page, found by scoring its blocks; paragraphs as the page shows them.
+
+One walk over the tree (:class:`_Walker`) turns the page into *blocks*: runs of
+text between block boundaries, so a ``<p>``, a heading, a list item, text sitting
+directly in a ``<div>`` and ``<br><br>``-separated text each become one block.
+Each block knows the element that holds it, how much of it is link text, and
+whether an element on its way up is *furniture* by its tag or class/id
+(related/relacionadas, comments/comentarios, share/compartir, newsletter,
+cookie, sidebar, byline, caption ...).
+
+Every block then gives its text score to the elements above it (long, linkless,
+punctuated prose scores high; short or link-heavy lines score below zero), and
+furniture contributes negatively from the furniture element upwards. The element
+with the highest total is the article region (ties go to the deeper element): it
+takes in paragraphs split over several containers when the prose between them
+outweighs the junk, and stops where related-news boxes and footers begin. Inside
+it, furniture, link-heavy lines, captions, embeds, bylines, date lines and
+"LEA TAMBIÉN"/"Read more" lines are dropped, and what stands before the headline
+is not body. Subheadings stay, in order, flagged as such.
+
+These are rules about how news pages are built, not about any one site; they
+are measured on ``../shared/extraction-dev`` (``benchmarks/extract.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .text import clean
+
+# Never text a reader reads as the article.
+SKIP = frozenset({
+    "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "input", "textarea",
+    "option", "head", "link", "meta", "object", "embed", "canvas", "video", "audio", "map", "dialog",
+    "math", "nav", "img", "picture", "source", "title", "form-field",
+})
+# Embeds and images: not body, but a figcaption is the caption candidate.
+FIGURES = frozenset({"figure", "figcaption"})
+INLINE = frozenset({
+    "a", "span", "em", "strong", "b", "i", "u", "small", "sup", "sub", "time", "abbr", "cite", "q", "mark",
+    "font", "code", "s", "strike", "del", "ins", "label", "bdi", "bdo", "dfn", "kbd", "var", "wbr", "data",
+    "big", "tt", "nobr",
+})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_FURNITURE_TAGS = frozenset({"aside", "footer", "menu"})
+_PAGE_FURNITURE = frozenset({"header", "footer", "aside"})
+_FURNITURE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "dialog"})
+
+# Class/id words of page furniture, in English, Spanish, German, French, Portuguese, Italian.
+# Long stems match anywhere ("relatedArticles", "noticias-relacionadas"); short words only whole.
+_FURNITURE_STEMS = tuple("""
+related relacionad recommend recomend empfehl comment comentario kommentar disqus share sharing social
+compartir teilen partag newsletter boletin subscri suscri abonn cookie consent gdpr advert anzeige publicidad
+werbung sponsor promo sidebar widget breadcrumb byline autor author caption credit piedefoto pie-de-foto
+bildunterschrift outbrain taboola onetrust didomi usercentrics sourcepoint privacy newsticker mostread
+most-read popular trending leatambien lea-tambien leermas leer-mas puedeinteresar puede-interesar masnoticias
+mas-noticias readmore read-more alsoread also-read seealso see-also weiterlesen mehrzum mehr-zum topics schlagw
+keyword etiqueta rating pagination toolbar infobox teaser footer masthead login signup donat printonly
+print-only visually-hidden visuallyhidden sr-only screen-reader tweet instagram-media tiktok embed sign-in signin regwall registration-wall
+""".split())
+_STEM_GRAMS = frozenset(stem[:3] for stem in _FURNITURE_STEMS)
+_FURNITURE_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:ad|ads|adv|nav|navbar|menu|tags?|more|meta|print|modal|popup|overlay|foot|copyright|"
+    r"source|fuente|quelle)(?:$|[-_](?:container|wrapper|box|list|slot|block|links|bar|area|section|unit|wrap)$)",
+    re.IGNORECASE,
+)
+# Containers named for the article body: never furniture, whatever else their class says.
+_BODY_NAMES = re.compile(r"^(?:entry|hentry|post|article|story|content|main)$|article-?body|articlebody|story-?body|entry-?content|post-?content|article-?content|"
+                         r"article-?text|cuerpo|texto|content-?area|rich-?text|body-?text", re.IGNORECASE)
+
+# Whole-line furniture, any language: "LEA TAMBIÉN:", "Te puede interesar", "Read more", "Advertisement".
+_FURNITURE_LINE = re.compile(
+    r"^\W*(?:lea|lee|leer|ver|vea|mira|read|see|watch|listen|lesen sie|lies|mehr|más|mas|also)"
+    r"(?:\s+\w+){0,3}\s*(?:también|tambien|más|mas|also|more|auch|además)?\s*:|"
+    r"^\W*(?:lea también|lee también|te puede interesar|le puede interesar|puede interesarte|también te puede|"
+    r"noticias relacionadas|artículos relacionados|related|read more|read also|more on this|recommended|"
+    r"advertisement|anzeige|werbung|publicidad|sponsored|síguenos|siguenos|follow us|suscríbete|subscribe|"
+    r"sign up|newsletter|compartir|share this|comparte|teilen|mehr zum thema|weiterlesen|auch interessant|"
+    r"lesen sie auch|zum thema|click here|haz clic|pulse aquí|descargue|download the|ver más|ver mas|"
+    r"todos los derechos|all rights reserved|copyright|©)",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^\W*(?:by|por|von|par|door|av|af|di|de|autor|autora|author|redacción|redaccion|texto|text|"
+    r"fotos?|photos?|bild|foto|editado por|edited by|written by|escrito por|reporting by)\b\s*:?\s*\S",
+    re.IGNORECASE,
+)
+_CAPTION_LINE = re.compile(r"^\W*(?:foto|photo|fotos|photos|bild|image|imagen|picture|credit|crédito|quelle)\s*:",
+                           re.IGNORECASE)
+_DATE_WORDS = re.compile(
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ene|abr|ago|dic|januar|februar|märz|mai|juni|juli|"
+    r"oktober|dezember|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+    r"diciembre)\w*\.?\s+\d|\d{1,2}\.?\s+(?:de\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|ene|"
+    r"abr|ago|dic|januar|februar|märz|mai|juni|juli|oktober|dezember|enero|febrero|marzo|abril|mayo|junio|"
+    r"julio|agosto|septiembre|octubre|noviembre|diciembre)",
+    re.IGNORECASE,
+)
+_CAPTION_NAMES = re.compile(r"caption|pie-?de-?foto|leyenda|bildunterschrift|legende", re.IGNORECASE)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_SENTENCE_END = re.compile(r"[.!?…。！？»\"”)]\s*$")
+_PUNCT = re.compile(r"[.,;:!?。、，]")
+
+
+@dataclass(slots=True)
+class Block:
+    """One run of text as the page shows it."""
+
+    text: str
+    tag: str  # the holding element's tag: "p", "div", "li", "h2", ...
+    owner: int  # index of the holding element in Content.elements
+    links: int  # characters of link text
+    order: int
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADINGS
+
+    @property
+    def link_density(self) -> float:
+        return self.links / len(self.text) if self.text else 0.0
+
+
+@dataclass(slots=True)
+class Element:
+    node: LexborNode
+    tag: str
+    parent: int  # -1 for the root
+    furniture: bool
+    body_named: bool
+    caption: bool = False  # named as a caption ("wp-caption-text", "pie-de-foto"): its text is a caption candidate
+    score: float = 0.0
+
+
+@dataclass(slots=True)
+class Caption:
+    text: str
+    owner: int
+    order: int  # blocks seen before it
+
+
+@dataclass(slots=True)
+class Content:
+    """The page as blocks, and the article region chosen among its elements."""
+
+    blocks: list[Block] = field(default_factory=list)
+    elements: list[Element] = field(default_factory=list)
+    captions: list[Caption] = field(default_factory=list)
+    region: int = -1  # index of the chosen element
+    headline_order: int | None = None  # the headline's block, when found
+    paragraphs: list[Block] = field(default_factory=list)  # the body, in order
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (text, why) inside the region
+
+    def furniture_texts(self) -> frozenset[str]:
+        """Texts the page prints in its furniture (slogans, footers, related boxes, share bars)."""
+        found = {text for text, why in self.dropped if why in ("furniture", "links", "furniture line")}
+        for block in self.blocks:
+            index = block.owner
+            while index >= 0:
+                if self.elements[index].furniture and index != self.region:
+                    found.add(block.text)
+                    break
+                if index == self.region:
+                    break
+                index = self.elements[index].parent
+        return frozenset(found)
+
+    def region_label(self) -> str:
+        if self.region < 0:
+            return ""
+        element = self.elements[self.region]
+        attrs = element.node.attributes
+        label = element.tag
+        if attrs.get("id"):
+            label += f"#{attrs['id']}"
+        if attrs.get("class"):
+            label += "." + ".".join((attrs["class"] or "").split()[:2])
+        return label
+
+    @property
+    def region_node(self) -> LexborNode | None:
+        return self.elements[self.region].node if self.region >= 0 else None
+
+    def inside(self, owner: int, ancestor: int) -> bool:
+        while owner >= 0:
+            if owner == ancestor:
+                return True
+            owner = self.elements[owner].parent
+        return False
+
+    def lead_caption(self) -> str:
+        """The first figure caption inside the region, before the third paragraph (the lead image's)."""
+        if self.region < 0:
+            return ""
+        first = self.paragraphs[0].order if self.paragraphs else 0
+        limit = self.paragraphs[min(2, len(self.paragraphs) - 1)].order if self.paragraphs else 0
+        after = self.headline_order if self.headline_order is not None else first
+        for caption in self.captions:
+            if caption.order > limit:
+                break
+            # inside the region, or between the headline and the body: never the header's logo or slogan
+            if self.inside(caption.owner, self.region) or after < caption.order <= first:
+                return caption.text
+        return ""
+
+
+class _Walker:
+    """The single pass over the tree that builds the blocks and elements."""
+
+    def __init__(self, keep: frozenset[int] = frozenset()) -> None:
+        self.keep = keep  # mem_ids of the headline's ancestors: walked whatever their tag
+        self.content = Content()
+        self.run: list[str] = []
+        self.run_links = 0
+        self.in_link = 0
+        self.pending_br = False
+
+    def element(self, node: LexborNode, parent: int) -> int:
+        tag = node.tag or ""
+        attrs = node.attributes
+        body_named = caption = False
+        furniture = tag in _FURNITURE_TAGS
+        if attrs:
+            names = attrs.get("class") or ""
+            if "id" in attrs:
+                names = f"{names} {attrs['id'] or ''}"
+            if names:
+                body_named, named_furniture = _judge_names(names)
+                if named_furniture:
+                    furniture = True
+                    caption = bool(_CAPTION_NAMES.search(names))
+            if ("aria-hidden" in attrs or "hidden" in attrs or "role" in attrs) and (
+                    attrs.get("aria-hidden") == "true" or "hidden" in attrs or attrs.get("role") in _FURNITURE_ROLES):
+                furniture = True
+        elements = self.content.elements
+        elements.append(Element(node, tag, parent, furniture, body_named, caption))
+        return len(elements) - 1
+
+    def flush(self, owner: int) -> None:
+        if self.run:
+            text = " ".join("".join(self.run).split())
+            if text:
+                blocks = self.content.blocks
+                element = self.content.elements[owner]
+                if element.caption:
+                    self.content.captions.append(Caption(text, owner, len(blocks)))
+                blocks.append(Block(text, element.tag, owner, min(self.run_links, len(text)), len(blocks)))
+        self.run.clear()
+        self.run_links = 0
+        self.pending_br = False
+
+    def visit(self, node: LexborNode, parent: int) -> None:
+        """A block-level element: its own index, then its children."""
+        index = self.element(node, parent)
+        if self.run:
+            self.flush(parent)
+        self.children(node, index)
+        if self.run:
+            self.flush(index)
+
+    def children(self, node: LexborNode, owner: int) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                text = child.text_content or ""
+                if text.strip():
+                    self.run.append(text)
+                    if self.in_link:
+                        self.run_links += len(text.strip())
+                    self.pending_br = False
+                elif self.run:
+                    self.run.append(" ")
+            elif tag == "br":
+                if self.pending_br:
+                    if self.run:
+                        self.flush(owner)
+                    self.pending_br = False
+                else:
+                    self.run.append(" ")
+                    self.pending_br = True
+            elif tag in INLINE:
+                if tag == "a":
+                    self.in_link += 1
+                    self.children(child, owner)
+                    self.in_link -= 1
+                else:
+                    self.children(child, owner)
+            elif tag in SKIP or tag == "-comment" or tag is None:
+                continue
+            elif tag in FIGURES:
+                self.figure(child, owner)
+            elif tag in _PAGE_FURNITURE and child.mem_id not in self.keep:
+                continue  # the page's own header, footer or sidebar: never the article, not worth walking
+            else:
+                self.visit(child, owner)
+
+    def figure(self, node: LexborNode, owner: int) -> None:
+        """Figures are not body; their caption (figcaption, or the figure's own text) is remembered."""
+        if self.run:
+            self.flush(owner)
+        caption = node if node.tag == "figcaption" else node.css_first("figcaption")
+        text = clean(caption.text(deep=True, separator=" ")) if caption is not None else ""
+        if text:
+            self.content.captions.append(Caption(text, owner, len(self.content.blocks)))
+
+
+_LAYOUT_FLAG = re.compile(r"(?:has|with|without|no|is|show|hide|enable|disable|can)[-_]", re.IGNORECASE)
+
+
+_JUDGED: dict[str, tuple[bool, bool]] = {}
+
+
+def _judge_names(names: str) -> tuple[bool, bool]:
+    """Memoised :func:`_judge`: pages and sites repeat the same class strings many times."""
+    found = _JUDGED.get(names)
+    if found is None:
+        if len(_JUDGED) > 20000:
+            _JUDGED.clear()
+        found = _JUDGED[names] = _judge(names)
+    return found
+
+
+def _judge(names: str) -> tuple[bool, bool]:
+    """``(body_named, furniture)`` from class/id names.
+
+    Each name is judged by its last BEM part without modifiers, so
+    ``sidebar-grid__content`` is content while ``sidebar-grid`` and ``article__related``
+    are furniture; a name of the body wins over furniture names beside it, and
+    layout flags (``has-sidebar``, ``without-ads``) say nothing.
+    """
+    body = furniture = False
+    for token in names.split():
+        verdict = _TOKENS.get(token)
+        if verdict is None:
+            verdict = _TOKENS[token] = _judge_token(token)
+        if verdict == 1:
+            body = True
+        elif verdict == 2:
+            furniture = True
+    return body, furniture and not body
+
+
+_TOKENS: dict[str, int] = {}
+
+
+def _judge_token(token: str) -> int:
+    """0 neutral, 1 names the body, 2 names furniture."""
+    if _LAYOUT_FLAG.match(token):
+        return 0
+    part = token.rsplit("__", 1)[-1].split("--", 1)[0]
+    if _BODY_NAMES.search(part):
+        return 1
+    lowered = part.lower()
+    grams = {lowered[i:i + 3] for i in range(len(lowered) - 2)}
+    if (not grams.isdisjoint(_STEM_GRAMS) and any(stem in lowered for stem in _FURNITURE_STEMS)) or \
+            _FURNITURE_WORDS.search(part):
+        return 2
+    return 0
+
+
+_UNSET: Any = object()
+
+
+def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
+    """The page's blocks and elements (one pass); ``h1``: the page's first <h1>, when the caller has it."""
+    keep: set[int] = set()
+    node = tree.css_first("h1") if h1 is _UNSET else h1
+    while node is not None:
+        keep.add(node.mem_id)
+        node = node.parent
+    walker = _Walker(frozenset(keep))
+    body = tree.body
+    if body is None:
+        return walker.content
+    root = walker.element(body, -1)
+    walker.children(body, root)
+    walker.flush(root)
+    return walker.content
+
+
+def block_value(block: Block) -> float:
+    """How much a block looks like article prose (negative: like furniture).
+
+    Cheap string tests only: this runs for every block of every page.
+    """
+    text = block.text
+    if block.tag in HEADINGS:
+        return 0.0
+    length = len(text)
+    if _CJK.search(text):
+        length += 3 * len(_CJK.findall(text))  # a CJK character carries about a word
+    density = block.links / len(text)
+    if density > 0.5:
+        return -length * density
+    if len(text) < 400 and _has_copyright(text):
+        return -length * 0.5
+    if length < 40:
+        return -8.0
+    value = length * (1.0 - 2 * density) - 20
+    if text[-1] in _CLOSERS:
+        value *= 1.3
+    marks = text.count(".") + text.count(",") + text.count(";") + text.count(":") + text.count("?") + text.count("!")
+    value += 5 * min(marks or text.count("。") + text.count("、"), 10)
+    return value
+
+
+_SIGNATURE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑÄÖÜ][\w'’.-]+)(?: (?:de |del |la |da |van |von )?[A-ZÁÉÍÓÚÑÄÖÜ][\w'’.-]+){1,3}$")
+_CLOSERS = frozenset(".!?…。！？»\"”)")
+
+
+def _has_copyright(text: str) -> bool:
+    return ("©" in text or "opyright" in text or "ights reserved" in text or "derechos reservados" in text
+            or "Rechte vorbehalten" in text)
+
+
+_LEAF_BLOCKS = frozenset({"p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "pre"})
+TIGHTEN = 0.9  # share of the best element's score a deeper element must keep to be the region instead
+
+
+def choose_region(content: Content, headline: str | None = None) -> None:
+    """Score every element by the blocks below it; the best is the region. Then fill ``paragraphs``."""
+    elements = content.elements
+    if not elements:
+        return
+    headline_order = _headline_order(content, headline)
+    if headline_order is not None:
+        # Furniture never holds the headline: a wrapper named "sidebar-1" or "masthead" around it is layout.
+        index = content.blocks[headline_order].owner
+        while index >= 0:
+            elements[index].furniture = False
+            index = elements[index].parent
+    # Linear in elements + blocks: elements are in document (pre-)order, so children follow parents.
+    # A block adds its value to the elements above it up to the first furniture element, and
+    # a small penalty from there up (so furniture never pays, but never weighs like prose either).
+    count = len(elements)
+    clean = [0.0] * count  # values of blocks that reach the element without crossing furniture
+    penalty = [0.0] * count  # what those blocks would cost once they cross furniture
+    crossed = [0.0] * count  # penalties of blocks that crossed furniture on the way up
+    seen: set[str] = set()
+    for block in content.blocks:
+        value = block_value(block)
+        if block.text in seen:
+            value = -min(abs(value), 50.0)  # placeholders and teasers repeat; article paragraphs do not
+        seen.add(block.text)
+        if headline_order is not None and block.order < headline_order and value > 0:
+            value *= 0.3  # prose above the headline is rarely the article
+        clean[block.owner] += value
+        penalty[block.owner] += -min(abs(value) * 0.25, 50.0) - 5.0
+    for index in range(count - 1, -1, -1):
+        element = elements[index]
+        if element.furniture:
+            crossed[index] += penalty[index]
+            clean[index] = penalty[index] = 0.0
+        element.score = clean[index] + crossed[index]
+        parent = element.parent
+        if parent >= 0:
+            clean[parent] += clean[index]
+            penalty[parent] += penalty[index]
+            crossed[parent] += crossed[index]
+    # The region is never inside a cookie box, a sidebar or a comment section (unless named as the body).
+    depth = [0] * count
+    under = [False] * count
+    for index, element in enumerate(elements):
+        parent = element.parent
+        depth[index] = depth[parent] + 1 if parent >= 0 else 0
+        under[index] = element.furniture or (parent >= 0 and under[parent])
+    eligible = [i for i in range(count) if not under[i] or elements[i].body_named] or list(range(count))
+    best = max(eligible, key=lambda i: (elements[i].score, depth[i]))
+    # The <article> holding the headline bounds the region when it holds much of the prose: what
+    # lies beyond it is another story, a "read next" box or the site's own sections.
+    if headline_order is not None:
+        index = content.blocks[headline_order].owner
+        while index >= 0 and elements[index].tag != "article":
+            index = elements[index].parent
+        if index >= 0 and index != best and elements[index].score >= 0.5 * elements[best].score \
+                and content.inside(index, best):
+            end = index + 1
+            while end < count and depth[end] > depth[index]:
+                end += 1
+            inner = [i for i in eligible if index <= i < end]
+            if inner:
+                best = max(inner, key=lambda i: (elements[i].score, depth[i]))
+    while elements[best].tag in _LEAF_BLOCKS and elements[best].parent >= 0:
+        best = elements[best].parent  # one long paragraph among short lines: the article is around it
+    # A wrapper that adds a little stray prose (a teaser, a push prompt) to the article is not the
+    # article: the deepest element below it that keeps most of its score is.
+    allowed = set(eligible)
+    threshold = TIGHTEN * elements[best].score
+    index = best + 1
+    while index < count and depth[index] > depth[best]:  # pre-order: the descendants follow, deeper
+        if index in allowed and elements[index].score >= threshold and elements[index].tag not in _LEAF_BLOCKS:
+            if depth[index] > depth[content.region] if content.region >= 0 else True:
+                content.region = index
+        index += 1
+    if content.region < 0:
+        content.region = best
+    content.headline_order = headline_order
+    _fill(content, headline, headline_order, under)
+
+
+def _headline_order(content: Content, headline: str | None) -> int | None:
+    if not headline:
+        return None
+    folded = " ".join(headline.split()).casefold()
+    for block in content.blocks:
+        if block.tag in ("h1", "h2") and block.text.casefold() == folded:
+            return block.order
+    for block in content.blocks:
+        if block.tag == "h1":
+            return block.order
+    return None
+
+
+def _fill(content: Content, headline: str | None, headline_order: int | None, under: list[bool]) -> None:
+    region = content.region
+    elements = content.elements
+    # inside[i]: the element is the region or below it; crossed[i]: furniture between it and the region
+    inside = [False] * len(elements)
+    crossed = [False] * len(elements)
+    for index, element in enumerate(elements):
+        parent = element.parent
+        if index == region:
+            inside[index] = True
+        elif parent >= 0 and inside[parent]:
+            inside[index] = True
+            crossed[index] = crossed[parent] or element.furniture
+    folded_headline = " ".join((headline or "").split()).casefold()
+    start = headline_order if headline_order is not None and inside[content.blocks[headline_order].owner] else -1
+    seen: set[str] = set()
+    for block in content.blocks:
+        if not inside[block.owner]:
+            continue
+        why = _not_body(block, crossed[block.owner], start, folded_headline, seen)
+        if why:
+            content.dropped.append((block.text, why))
+            continue
+        seen.add(block.text)
+        content.paragraphs.append(block)
+    # A name on a line of its own closing the text is the writer's sign-off, not a paragraph.
+    following = [b for b in content.blocks[content.paragraphs[-1].order + 1:][:2] if inside[b.owner]] \
+        if content.paragraphs else []
+    if content.paragraphs and _SIGNATURE.match(content.paragraphs[-1].text) and len(content.paragraphs) > 1:
+        content.dropped.append((content.paragraphs.pop().text, "signature"))
+    elif following and _SIGNATURE.match(following[0].text):
+        content.dropped.append((following[0].text, "signature"))
+    # Between the headline and the body, outside its container: bylines, date lines, and the
+    # standfirst the reader sees under the headline (it opens the body, as the page shows it).
+    if headline_order is not None and content.paragraphs:
+        lede: list[Block] = []
+        for block in content.blocks[headline_order + 1:content.paragraphs[0].order]:
+            if inside[block.owner]:
+                continue
+            why = _not_body(block, False, -1, folded_headline, set())
+            if why in ("byline", "date line"):
+                content.dropped.append((block.text, why))
+            elif not why and not under[block.owner] and len(block.text.split()) >= 8 and block_value(block) > 0:
+                lede.append(block)
+        if lede and len(lede) <= 2:
+            content.paragraphs[:0] = lede
+
+
+def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: set[str]) -> str:
+    text = block.text
+    if furniture:
+        return "furniture"
+    if block.order <= start:
+        return "above the headline" if block.order < start else "headline"
+    if text.casefold() == headline:
+        return "headline"
+    if block.tag == "h1":
+        return "headline"
+    if block.link_density > 0.5:
+        return "links"
+    if text in seen:
+        return "repeated"
+    words = len(text.split())
+    if (words <= 15 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _has_copyright(text)):
+        return "furniture line"
+    if words <= 12 and _BYLINE.search(text) and not _SENTENCE_END.search(text):
+        return "byline"
+    if _CAPTION_LINE.search(text) and words <= 30:
+        return "credit"
+    if words <= 8 and _DATE_WORDS.search(text) and not _SENTENCE_END.search(text.rstrip(".")):
+        return "date line"
+    if not block.is_heading and words <= 2 and len(text) < 25 and not _SENTENCE_END.search(text):
+        return "label"
+    return ""
+
+
+def word_count(text: str) -> int:
+    """Words, counting two CJK characters as one (those scripts put no spaces between words)."""
+    cjk = len(_CJK.findall(text)) if _CJK.search(text) else 0
+    return len(text.split()) + cjk // 2
+
+
+def extract_content(tree: LexborHTMLParser, headline: str | None = None, h1: LexborNode | None = _UNSET) -> Content:
+    content = walk(tree, h1)
+    choose_region(content, headline)
+    return content
