@@ -27,7 +27,7 @@ from .config import Config
 from .models import parse_iso
 
 if TYPE_CHECKING:  # types only: building a digest reads through the store it is given
-    from .store import Store
+    from .store import ItemRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
     )
 
 
-def group_by_story(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def group_by_story(rows: Sequence[ItemRow]) -> list[list[ItemRow]]:
     """Rows that tell one story (same ``story_id``), the lead first.
 
     The lead is the story's earliest-published item among ``rows`` (its
@@ -232,27 +232,27 @@ def group_by_story(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]
     published by". Stories keep the order of their newest row, so the digest
     stays newest first. A row without a story is a story of its own.
     """
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[ItemRow]] = {}
     for row in rows:
         groups.setdefault(row.get("story_id") or row["id"], []).append(row)
     return [sorted(group, key=_age) for group in groups.values()]
 
 
-def with_editions(groups: list[list[dict[str, Any]]], edition_of: dict[str, str]) -> list[list[dict[str, Any]]]:
+def with_editions(groups: list[list[ItemRow]], edition_of: dict[str, str]) -> list[list[ItemRow]]:
     """Stories whose items are language editions of one another become one story (shown once)."""
-    merged: dict[str, list[dict[str, Any]]] = {}
+    merged: dict[str, list[ItemRow]] = {}
     for group in groups:
         key = next((edition_of[r["id"]] for r in group if r["id"] in edition_of), None) or "story:" + group[0]["id"]
         merged.setdefault(key, []).extend(group)
     return [sorted(group, key=_age) for group in merged.values()]
 
 
-def _age(row: dict[str, Any]) -> tuple[bool, str, int]:
+def _age(row: ItemRow) -> tuple[bool, str, int]:
     """Earliest published first, undated last, then first stored (as stories.earliest)."""
     return (row["published"] is None, row["published"] or "", row["seq"])
 
 
-def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], width: int,
+def _entries(groups: list[list[ItemRow]], urls: dict[str, list[str]], width: int,
              names: dict[str, str] | None = None, *, edition_of: dict[str, str] | None = None,
              editions: Sequence[dict[str, Any]] = ()) -> list[Entry]:
     names = names or {}
@@ -332,8 +332,9 @@ def _silent(config: Config, store: Store, now: datetime) -> list[Silent]:
     activity = store.outlet_activity()
     found = []
     for outlet in config.enabled_outlets:
-        seen = activity.get(outlet.key, {})
-        last_new, first_run = parse_iso(seen.get("last_new")), parse_iso(seen.get("first_run"))
+        seen = activity.get(outlet.key)
+        last_new = parse_iso(seen["last_new"]) if seen else None
+        first_run = parse_iso(seen["first_run"]) if seen else None
         quiet_since = last_new or first_run
         if quiet_since is not None and now - quiet_since >= limit:
             found.append(Silent(outlet=outlet.key, name=config.display_name(outlet.key), days=(now - quiet_since).days, last_new=last_new))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Config
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import FailureRow, OutletStatusRow, Store
 
 
 def collect(config: Config, store: Store, *, next_runs: dict[str, str] | None = None) -> dict[str, Any]:
@@ -50,13 +50,13 @@ def next_runs(store: Store, now: datetime) -> dict[str, str]:
     return shown
 
 
-def _empty(key: str) -> dict[str, Any]:
+def _empty(key: str) -> OutletStatusRow:
     return {"outlet": key, "items": 0, "relevant": 0, "last_run": None, "last_status": None, "last_run_error": None,
             "last_run_pid": None, "last_success": None, "last_error": None, "last_error_at": None, "failing_streak": 0,
             "degraded": None}
 
 
-def _row(row: dict[str, Any], *, name: str, enabled: bool, next_runs: dict[str, str] | None) -> dict[str, Any]:
+def _row(row: OutletStatusRow, *, name: str, enabled: bool, next_runs: dict[str, str] | None) -> dict[str, Any]:
     return {
         **row,
         "name": name,
@@ -104,7 +104,7 @@ def _age(age: timedelta) -> str:
     return f"{seconds:g}s"
 
 
-def render_failures(outlet: str, failures: list[dict[str, Any]]) -> str:
+def render_failures(outlet: str, failures: list[FailureRow]) -> str:
     """``monitor status OUTLET``: the latest failures, newest first, with what each was."""
     if not failures:
         return f"{outlet}: no failures recorded"

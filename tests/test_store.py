@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from monitor.errors import StoreError
 from monitor.migrations import MIGRATIONS, migration_names
 from monitor.models import Article, Hit, OutletRun, Relevance
-from monitor.store import Store
+from monitor.store import Store, rows
 
 NOW = datetime(2026, 11, 28, 2, 15, tzinfo=timezone.utc)
 RHC = "https://www.radiohc.cu/en/noticias/nacionales/280480-cuba-strengthened-confrontation-with-human-trafficking"
@@ -507,3 +507,23 @@ def test_backup_through_the_command_line_and_restore_by_copying(tmp_path: Path) 
     db.write_bytes(target.read_bytes())  # ... and restored from the backup
     with Store(db) as store:
         assert store.get_item(item_id)["title"].startswith("Cuba")
+
+
+# ---------------------------------------------------------------- typed rows (monitor/store/rows.py)
+
+
+@pytest.mark.parametrize(("row", "table", "left_out"), [
+    (rows.ItemRow, "items", set()),
+    (rows.RunRow, "runs", set()),
+    (rows.FailureRow, "failures", {"outlet"}),
+    (rows.DigestRow, "digests", set()),
+    (rows.DaemonRow, "daemons", set()),
+    (rows.ScheduleRow, "schedule", {"outlet"}),
+    (rows.StoryItemRow, "story_items", set()),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_typed_rows_name_exactly_the_columns_of_their_table(tmp_path: Path, row: type, table: str,
+                                                           left_out: set[str]) -> None:
+    """A column added by a migration must be added to its row type (and a dropped one removed)."""
+    with Store(tmp_path / "monitor.db") as store:
+        columns = {column.name for column in store.db[table].columns}
+    assert set(row.__annotations__) == columns - left_out
