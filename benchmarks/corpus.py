@@ -7,7 +7,7 @@ running words from the top 100, and hundreds of distinct rarer ones. Bodies
 are 300-700 words in sentences of 8-30 words and paragraphs of 2-5 sentences;
 one in ten mentions trafficking (the relevance rules have something to find).
 
-Pages are the sample sites' own article shells (``monitor/sample_sites``:
+Pages are the sample sites' own article shells (``monitor/testing/sample_sites``:
 Radio Habana Cuba and teleSUR, EN and ES) with the generated title, date and
 paragraphs put in, so the real adapters extract them.
 
@@ -28,7 +28,7 @@ from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-SITES = ROOT.parent / "monitor" / "sample_sites"
+SITES = ROOT.parent / "monitor" / "testing" / "sample_sites"
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 TOPIC = {"en": "trafficking in persons", "es": "trata de personas"}
 

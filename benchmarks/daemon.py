@@ -177,7 +177,7 @@ def write_config(folder: Path, base_url: str) -> Path:
     shape = corpus.SHAPES[SITE]
     path = folder / "config.toml"
     path.write_text(
-        '[store]\npath = "bench.db"\n\n[http]\nper_host_interval = 0\nretries = 0\n\n'
+        '[store]\npath = "bench.db"\n\n[http]\nper_host_interval = 0\nretries = 0\nallow_private_addresses = true\n\n'
         f'[outlets.bench]\nname = "Bench"\nlanguage = "en"\nbase_url = "{base_url}"\nadapter = "{shape.adapter}"\n'
         f'timezone = "America/Havana"\nfeeds = ["{shape.feed}"]\narticle_pattern = \'{shape.article_pattern}\'\n',
         encoding="utf-8",

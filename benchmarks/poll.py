@@ -140,7 +140,7 @@ def _serve(outlets: int, articles: int, counts: Any, ports_out: Any) -> None:
 
 
 def write_config(folder: Path, ports: list[int], interval: float) -> Path:
-    lines = ['[store]\npath = "poll.db"\n', f"[http]\nper_host_interval = {interval}\nretries = 0\n"]
+    lines = ['[store]\npath = "poll.db"\n', f"[http]\nper_host_interval = {interval}\nretries = 0\nallow_private_addresses = true  # the sites are on 127.0.0.1\n"]
     for outlet, port in enumerate(ports):
         shape = corpus.SHAPES[SHAPE_CYCLE[outlet % len(SHAPE_CYCLE)]]
         lines.append(

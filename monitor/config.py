@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,6 +51,29 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveConfig:
+    """Where ``monitor backfill`` walks an outlet's past (``[outlets.KEY.backfill]``); URLs absolute."""
+
+    sitemaps: tuple[str, ...] = ()  # sitemap indexes whose children are monthly (read newest first)
+    archives: tuple[str, ...] = ()  # date archive pages: {yyyy} {mm}, optional {dd} and {page}
+    feed_pages: tuple[str, ...] = ()  # paged feeds holding {page} (WordPress ?paged=N)
+    search: bool = False  # walk the outlet's search templates x queries, page by page
+    max_pages: int = 50  # per paged walk (archive day/month, feed, search query)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.sitemaps or self.archives or self.feed_pages or self.search)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackfillConfig:
+    """``[backfill]``: archive walks are slower than polls, so they wait longer between requests."""
+
+    per_host_interval: float = 5.0  # seconds; never below [http] per_host_interval
+    expected_per_month: int = 300  # articles per outlet-month, for --plan estimates only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OutletConfig:
     key: str
     name: str
@@ -72,6 +95,7 @@ class OutletConfig:
     text_marks: tuple[str, ...] = ()  # regexes (per line) that tell a plain-text page dump is this outlet's
     min_interval: timedelta | None = None  # adaptive polling bounds
     max_interval: timedelta | None = None
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)  # monitor backfill
     allowed_hosts: tuple[str, ...] = ()  # hosts besides base_url's it may fetch from (a CDN feed, en. edition)
     max_run_time: timedelta = DEFAULT_MAX_RUN_TIME  # one run stops here and keeps what it stored
 
@@ -142,6 +166,8 @@ class Config:
     stories: StoriesConfig = field(default_factory=StoriesConfig)
     relevance: dict[str, Any] = field(default_factory=dict)  # the raw [relevance] table
     rules: Ruleset = field(default_factory=lambda: _compile({}))  # ... compiled once, by load
+    backfill: BackfillConfig = field(default_factory=BackfillConfig)
+    report_tip_releases: tuple[str, ...] = ()  # [report] tip_releases; empty: monitor.report's defaults
 
     def outlet(self, key: str) -> OutletConfig:
         for outlet in self.outlets:
@@ -180,6 +206,8 @@ def rebase_outlet(outlet: OutletConfig, base_url: str) -> OutletConfig:
     def move(urls: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(new_base + u[len(outlet.base_url):] if u.startswith(outlet.base_url) else u for u in urls)
 
+    archive = replace(outlet.archive, sitemaps=move(outlet.archive.sitemaps), archives=move(outlet.archive.archives),
+                      feed_pages=move(outlet.archive.feed_pages))
     return replace(
         outlet,
         base_url=new_base,
@@ -187,6 +215,7 @@ def rebase_outlet(outlet: OutletConfig, base_url: str) -> OutletConfig:
         listings=move(outlet.listings),
         search=move(outlet.search),
         sitemaps=move(outlet.sitemaps),
+        archive=archive,
     )
 
 
@@ -237,6 +266,8 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
     http = _http(root.table("http"))
     digest = _digest(root.table("digest"))
     stories = _stories(root, source)
+    backfill = _backfill(root.table("backfill"))
+    tip_releases = _report(root.table("report"))
 
     outlets_table = root.table("outlets", required=True)
     assert outlets_table is not None
@@ -257,6 +288,8 @@ def from_dict(data: dict[str, Any], *, path: Path, text: str = "", store_path: s
         digest=digest,
         stories=stories,
         relevance=relevance_data,
+        backfill=backfill,
+        report_tip_releases=tip_releases,
         # Compiled now, so a bad pattern is a config error before anything runs, and kept:
         # every command and run uses these rules.
         rules=_compile(relevance_data, source),
@@ -373,6 +406,52 @@ def _stories_table(table: Reader | None) -> StoriesConfig:
     return config
 
 
+def _backfill(table: Reader | None) -> BackfillConfig:
+    if table is None:
+        return BackfillConfig()
+    d = BackfillConfig()
+    config = BackfillConfig(
+        per_host_interval=table.number("per_host_interval", d.per_host_interval),
+        expected_per_month=table.whole("expected_per_month", d.expected_per_month, minimum=1),
+    )
+    table.check_unknown()
+    return config
+
+
+def _report(table: Reader | None) -> tuple[str, ...]:
+    if table is None:
+        return ()
+    releases = table.str_list("tip_releases")
+    for day in releases:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            raise table.fail("tip_releases", 'dates like "2024-06-24"', day)
+    table.check_unknown()
+    return releases
+
+
+def _archive(table: Reader | None, urls: Callable[[Reader, str], tuple[str, ...]]) -> ArchiveConfig:
+    """``[outlets.KEY.backfill]``: every template is checked here, so a typo fails before a long walk."""
+    if table is None:
+        return ArchiveConfig()
+    archives = urls(table, "archives")
+    for template in archives:
+        if "{yyyy}" not in template or "{mm}" not in template:
+            raise table.fail("archives", "URL templates containing {yyyy} and {mm} (and maybe {dd}, {page})", template)
+    feed_pages = urls(table, "feed_pages")
+    for template in feed_pages:
+        if "{page}" not in template:
+            raise table.fail("feed_pages", "URL templates containing {page}", template)
+    config = ArchiveConfig(
+        sitemaps=urls(table, "sitemaps"),
+        archives=archives,
+        feed_pages=feed_pages,
+        search=table.flag("search", False),
+        max_pages=table.whole("max_pages", 50, minimum=1),
+    )
+    table.check_unknown()
+    return config
+
+
 _OUTLET_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SELECTOR_FIELDS = ("title", "subtitle", "author", "caption", "published", "modified", "body", "tags", "section", "container")
 
@@ -407,8 +486,11 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
     except (ZoneInfoNotFoundError, ValueError):
         raise table.fail("timezone", 'an IANA time zone such as "America/Havana"', tz) from None
 
+    def urls_of(reader: Reader, name: str) -> tuple[str, ...]:
+        return tuple(urljoin(base_url, u.lstrip("/") if not _is_absolute(u) else u) for u in reader.str_list(name))
+
     def urls(name: str) -> tuple[str, ...]:
-        return tuple(urljoin(base_url, u.lstrip("/") if not _is_absolute(u) else u) for u in table.str_list(name))
+        return urls_of(table, name)
 
     search = urls("search")
     for template in search:
@@ -464,6 +546,7 @@ def _outlet(outlets: Reader, key: str) -> OutletConfig:
         text_marks=text_marks,
         min_interval=table.duration("min_interval", None),
         max_interval=table.duration("max_interval", None),
+        archive=_archive(table.table("backfill"), urls_of),
         allowed_hosts=_allowed_hosts(table),
         max_run_time=table.duration("max_run_time", DEFAULT_MAX_RUN_TIME) or DEFAULT_MAX_RUN_TIME,
     )

@@ -61,6 +61,25 @@ class Copy:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Edition:
+    """The same item's edition in another language (monitor.editions): linked, a separate item."""
+
+    id: str
+    outlet: str
+    language: str
+    title: str
+    url: str
+    published: datetime | None
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.language, self.language)
+
+
+LANGUAGE_NAMES = {"es": "Spanish", "en": "English", "pt": "Portuguese", "fr": "French"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """One story: its earliest item in the digest, with the other items of the story as ``copies``."""
 
@@ -76,6 +95,7 @@ class Entry:
     excerpt: Excerpt | None
     also_at: tuple[str, ...] = ()  # other URLs of this same item
     copies: tuple[Copy, ...] = ()  # "also published by": the story's other items
+    editions: tuple[Edition, ...] = ()  # "also in Spanish/English": the item's other-language editions
     reasons: tuple[str, ...] = ()  # for a "possibly relevant" entry: why the rules are not sure
     outlet_name: str = ""
 
@@ -180,7 +200,10 @@ def build(config: Config, store: Store, *, now: datetime, since: datetime | None
         rows = store.digest_items(after_seq=last["last_seq"] if last else -1, upto_seq=upto)
     names = config.display_names()
     urls = store.urls_by_item([r["id"] for r in rows])
-    entries = _entries(group_by_story(rows), urls, config.digest.excerpt_chars, names)
+    edition_of = store.editions_of([r["id"] for r in rows])
+    others = store.edition_items(sorted(set(edition_of.values())))
+    groups = with_editions(group_by_story(rows), edition_of)
+    entries = _entries(groups, urls, config.digest.excerpt_chars, names, edition_of=edition_of, editions=others)
     after = -1 if since is not None else (last["last_seq"] if last else -1)
     doubtful = store.digest_items(after_seq=after, upto_seq=upto, since=since, band="possibly")
     possibly = sorted(_entries(group_by_story(doubtful), {}, config.digest.excerpt_chars, names),
@@ -215,24 +238,43 @@ def group_by_story(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]
     return [sorted(group, key=_age) for group in groups.values()]
 
 
+def with_editions(groups: list[list[dict[str, Any]]], edition_of: dict[str, str]) -> list[list[dict[str, Any]]]:
+    """Stories whose items are language editions of one another become one story (shown once)."""
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for group in groups:
+        key = next((edition_of[r["id"]] for r in group if r["id"] in edition_of), None) or "story:" + group[0]["id"]
+        merged.setdefault(key, []).extend(group)
+    return [sorted(group, key=_age) for group in merged.values()]
+
+
 def _age(row: dict[str, Any]) -> tuple[bool, str, int]:
     """Earliest published first, undated last, then first stored (as stories.earliest)."""
     return (row["published"] is None, row["published"] or "", row["seq"])
 
 
 def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], width: int,
-             names: dict[str, str] | None = None) -> list[Entry]:
+             names: dict[str, str] | None = None, *, edition_of: dict[str, str] | None = None,
+             editions: Sequence[dict[str, Any]] = ()) -> list[Entry]:
     names = names or {}
+    edition_of = edition_of or {}
     entries = []
     for story in groups:
         lead = story[0]
         shown = {lead["url"], lead["canonical_url"]}
         also = [u for u in urls.get(lead["id"], []) if u not in shown]
+        edition = edition_of.get(lead["id"]) or next((edition_of[r["id"]] for r in story if r["id"] in edition_of), None)
+        others = [r for r in editions if edition and r["edition_id"] == edition and r["language"] != lead["language"]]
+        other_ids = {r["id"] for r in others}
         copies = tuple(
             Copy(id=row["id"], outlet=row["outlet"], outlet_name=names.get(row["outlet"], row["outlet"]),
                  url=row["url"],
                  published=parse_iso(row["published"]), first_seen=datetime.fromisoformat(row["first_seen"]))
-            for row in story[1:]
+            for row in story[1:] if row["id"] not in other_ids
+        )  # fmt: skip
+        in_other_languages = tuple(
+            Edition(id=r["id"], outlet=r["outlet"], language=r["language"], title=r["title"] or r["url"], url=r["url"],
+                    published=parse_iso(r["published"]))
+            for r in others
         )  # fmt: skip
         entries.append(Entry(
             id=lead["id"], outlet=lead["outlet"], language=lead["language"] or "", title=lead["title"] or lead["url"],
@@ -240,7 +282,8 @@ def _entries(groups: list[list[dict[str, Any]]], urls: dict[str, list[str]], wid
            
             score=lead["score"] or 0.0, rules=tuple(lead["rules"]),
             excerpt=excerpt(lead["body"] or "", lead["hits"], width), also_at=tuple(dict.fromkeys(also)),
-            copies=copies, reasons=tuple(lead.get("reasons") or ()), outlet_name=names.get(lead["outlet"], lead["outlet"]),
+            copies=copies, editions=in_other_languages, reasons=tuple(lead.get("reasons") or ()),
+            outlet_name=names.get(lead["outlet"], lead["outlet"]),
         ))  # fmt: skip
     return entries
 

@@ -80,6 +80,8 @@ def _md_entry(entry: Entry) -> list[str]:
     if entry.copies:
         copies = ", ".join(f"{_md_escape(c.outlet_name)} (<{c.url}>)" for c in entry.copies)
         lines += ["", f"Also published by {copies}"]
+    for edition in entry.editions:
+        lines += ["", f"Also in {edition.language_name}: [{_md_escape(edition.title)}](<{edition.url}>)"]
     return lines + [""]
 
 
@@ -196,6 +198,9 @@ def _html_entry(entry: Entry) -> str:
     if entry.copies:
         parts.append(_tag("p", "Also published by " + ", ".join(
             f"{html.escape(c.outlet_name)} ({_link(c.url)})" for c in entry.copies), "small", class_="copies"))
+    for edition in entry.editions:
+        parts.append(_tag("p", f"Also in {html.escape(edition.language_name)}: {_link(edition.url, edition.title)}",
+                          "small", class_="edition"))
     return _tag("div", "".join(parts), "entry", class_="entry", id=f"item-{entry.id}")
 
 
@@ -280,12 +285,17 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
              "published_utc": _iso(c.published), "first_seen": _iso(c.first_seen)}
             for c in entry.copies
         ],
+        "editions": [
+            {"id": e.id, "outlet": e.outlet, "language": e.language, "title": e.title, "url": e.url,
+             "published_utc": _iso(e.published)}
+            for e in entry.editions
+        ],
     }  # fmt: skip
 
 
 def _possible_json(entry: Entry) -> dict[str, Any]:
     data = _entry_json(entry)
-    del data["also_at"], data["copies"]
+    del data["also_at"], data["copies"], data["editions"]
     return {"outlet": entry.outlet, "outlet_name": entry.outlet_name, **data, "reasons": list(entry.reasons)}
 
 

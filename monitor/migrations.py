@@ -16,6 +16,9 @@ timestamps are ISO-8601 UTC TEXT, lists are JSON TEXT.
     fingerprints, bands      each item's SimHash + MinHash sketch; lookup keys of a story's
                              original and newest members (m009 bounds them)
     items.authors            the authors as a JSON list; runs.degraded: hints that failed (m006)
+    backfill_steps           every archive page ``monitor backfill`` listed or walked: its resume cursor (m011)
+    backfill_months          per outlet and month: was the archive walked, how many links, did it fail
+    editions ──  items       language editions (EN/ES) of one story, linked, never merged (m011)
     labels                   a user's own verdict on an item (monitor label), against the rules (m007)
     runs ──< failures        every URL a run could not use: class and message (m008)
     daemons                  the running `monitor run`'s heartbeat, for `status --max-age`
@@ -248,24 +251,6 @@ def _create_logs(db: Database) -> None:
     db.table("http_cache").create(cache, pk="url")
 
 
-@MIGRATIONS(name="m010_published_urls")
-def m010_published_urls(db: Database) -> None:
-    """``items.canonical_url`` is the article's own URL as the outlet publishes it (scheme, host,
-    trailing slash as given); the normalised spelling that dedupe compares moves to ``url_key``.
-
-    Rows stored before held the normalised spelling in ``canonical_url``; it becomes their key, and
-    stays their URL until the article is fetched again. An item imported from a page dump has no URL
-    yet: ``url`` and ``canonical_url`` are empty, ``url_key`` NULL.
-    """
-    db.execute("ALTER TABLE items ADD COLUMN url_key TEXT")
-    db.execute("UPDATE items SET url_key = canonical_url")
-
-
-def migration_names() -> list[str]:
-    """Every migration this release knows, in order (the last is the current schema)."""
-    return [migration.name for migration in MIGRATIONS.pending(Database(memory=True))]
-
-
 @MIGRATIONS(name="m009_bounded_stories_and_robots")
 def m009_bounded_stories_and_robots(db: Database) -> None:
     """A story's newest members by index (bounded filing), and robots.txt kept between runs.
@@ -284,3 +269,72 @@ def m009_bounded_stories_and_robots(db: Database) -> None:
     robots = {"host": str, "status": int, "body": str, "etag": str, "last_modified": str}
     robots |= {"checked_at": str, "expires": str}
     db.table("robots_txt").create(robots, pk="host", not_null=["status", "checked_at", "expires"])
+
+
+@MIGRATIONS(name="m009b_running_runs")
+def m009b_running_runs(db: Database) -> None:
+    """An index of the runs still marked running, which every poll looks up by outlet (a stop by pid).
+
+    Through ``runs(outlet, id)`` that lookup walked all of an outlet's runs, so each poll cost
+    more than the last: +30 % CPU per cycle over 1,000 cycles of ``benchmarks/daemon.py``.
+    """
+    db.execute("CREATE INDEX IF NOT EXISTS idx_runs_running ON runs (outlet, pid) WHERE status = 'running'")
+
+
+@MIGRATIONS(name="m010_published_urls")
+def m010_published_urls(db: Database) -> None:
+    """``items.canonical_url`` is the article's own URL as the outlet publishes it (scheme, host,
+    trailing slash as given); the normalised spelling that dedupe compares moves to ``url_key``.
+
+    Rows stored before held the normalised spelling in ``canonical_url``; it becomes their key, and
+    stays their URL until the article is fetched again. An item imported from a page dump has no URL
+    yet: ``url`` and ``canonical_url`` are empty, ``url_key`` NULL.
+    """
+    db.execute("ALTER TABLE items ADD COLUMN url_key TEXT")
+    db.execute("UPDATE items SET url_key = canonical_url")
+
+
+_BACKFILL_CURSORS_VIEW = """
+SELECT outlet, source, COUNT(*) AS steps, SUM(status = 'done') AS done, SUM(status = 'failed') AS failed,
+  SUM(status = 'listed') AS in_progress, SUM(links) AS links, SUM(new) AS new, MIN(month) AS oldest_month,
+  MAX(updated) AS updated
+FROM backfill_steps GROUP BY outlet, source
+"""
+
+# Relevant items per outlet, language and month (published, else first seen): the report's series.
+_TIMELINE_VIEW = """
+SELECT outlet, language, substr(COALESCE(published, first_seen), 1, 7) AS month,
+  SUM(relevant) AS relevant, COUNT(*) AS items
+FROM items GROUP BY outlet, language, month
+"""
+
+
+@MIGRATIONS(name="m011_backfill")
+def m011_backfill(db: Database) -> None:
+    """Archive walks (``monitor backfill``): a cursor per outlet and source, month coverage; language editions.
+
+    ``backfill_steps`` holds one row per archive page (a sitemap, a date archive page, a feed
+    or search page): ``found`` keeps the links it listed, so a killed walk resumes from the
+    store without fetching that page again, and ``status = 'done'`` pages are never fetched
+    again. ``backfill_months`` says which months were walked and what they returned, so the
+    timeline can show a month that could not be walked as a gap rather than a zero.
+    ``editions`` links the English and Spanish editions of one story (same ``edition_id``).
+    """
+    steps: dict[str, type] = {"outlet": str, "source": str, "url": str, "month": str, "status": str, "found": str}
+    steps |= {"links": int, "new": int, "failed": int, "oldest": str, "error": str, "updated": str}
+    db.table("backfill_steps").create(steps, pk=("outlet", "url"), not_null=["source", "status", "updated"],
+                                      defaults={"links": 0, "new": 0, "failed": 0})
+    db.table("backfill_steps").create_index(["outlet", "source"])
+    months = {"outlet": str, "month": str, "walked": int, "links": int, "failures": int, "updated": str}
+    db.table("backfill_months").create(months, pk=("outlet", "month"), defaults={"walked": 0, "links": 0, "failures": 0})
+    editions = {"item_id": str, "edition_id": str, "language": str, "score": float, "reasons": str, "linked": str}
+    db.table("editions").create(editions, pk="item_id", not_null=["edition_id", "linked"],
+                                foreign_keys=[("item_id", "items", "id")])
+    db.table("editions").create_index(["edition_id"])
+    db.create_view("backfill_cursors", _BACKFILL_CURSORS_VIEW.strip())
+    db.create_view("timeline", _TIMELINE_VIEW.strip())
+
+
+def migration_names() -> list[str]:
+    """Every migration this release knows, in order (the last is the current schema)."""
+    return [migration.name for migration in MIGRATIONS.pending(Database(memory=True))]

@@ -249,6 +249,20 @@ def _one_article(link: Link, outlet: OutletConfig, store: Store, ctx: PollContex
     _count(outcome, tally)
 
 
+def fetch_one(link: Link, outlet: OutletConfig, ctx: PollContext) -> tuple[str, bool, MonitorError | None]:
+    """One article through fetch -> extract -> classify -> store, as a poll does it (``monitor backfill``).
+
+    Returns (``"new"``/``"updated"``/``"unchanged"`` or ``"failed"``, relevant, the error if failed).
+    """
+    tally = _Tally()
+    _one_article(link, outlet, ctx.store, ctx, tally)
+    if tally.failed:
+        return "failed", False, tally.errors[0] if tally.errors else None
+    if tally.new:
+        return "new", bool(tally.relevant), None
+    return ("updated" if tally.updated else "unchanged"), False, None
+
+
 def _count(outcome: Outcome, tally: _Tally) -> None:
     if outcome.kind == "new":
         tally.new += 1

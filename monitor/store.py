@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
-from monitor import identity, seedformat, stories
+from monitor import editions, identity, seedformat, stories
 from monitor.config import StoriesConfig
 from monitor.errors import NoStore, StoreError, StoreUnusable
 from monitor.folding import fold_chars
@@ -213,6 +213,8 @@ class Store:
                 outcome = self._merge(found, article, ident, known, source, stamp)
             if outcome.kind in ("new", "updated"):
                 self._file_in_story(outcome, article)
+            if outcome.kind == "new":
+                self._link_edition(outcome.item_id, article)
             if raw_html is not None:
                 self._put_raw_page(outcome.item_id, article, raw_html, encoding, stamp)
         log.debug("saved %s as %s (%s)", article.url, outcome.item_id, outcome.kind)
@@ -223,13 +225,14 @@ class Store:
         if not item_id:
             raise ValueError(f"{article.title!r}: an article without a URL needs an item id to be stored under")
         with self._write():
-            found = self._existing(item_id) or self._same_title(article, waiting=False)
+            found = self._existing(item_id) or self._fetched_with_title(article)
             if found is None:
                 row = _article_columns(article, stamp, url_unknown=True) | _relevance_columns(article.relevance)
                 row |= {"id": item_id, "seq": self._next_seq(), "outlet": article.outlet, "url": "",
                         "canonical_url": "", "url_key": None, "first_seen": stamp, "last_seen": stamp, "version": 1}
                 names = ", ".join(row)
                 self.db.execute(f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+                self._set_waiting_key(item_id, article)
                 outcome = Outcome(item_id=item_id, kind="new", relevant=bool(row["relevant"]))
                 self._file_in_story(outcome, article)
                 return outcome
@@ -240,6 +243,7 @@ class Store:
             self._keep_version(old, stamp)
             changes = _article_columns(article, stamp, url_unknown=True) | _relevance_columns(article.relevance)
             self._update_item(found, changes | {"version": old["version"] + 1, "last_seen": stamp})
+            self._set_waiting_key(found, article)
             outcome = Outcome(item_id=found, kind="updated", relevant=bool(changes["relevant"]))
             self._file_in_story(outcome, article)
             return outcome
@@ -250,20 +254,29 @@ class Store:
         return None
 
     def _waiting_for_url(self, article: Article) -> str | None:
-        """An imported page dump of this outlet with this title, still without its URL."""
-        return self._same_title(article, waiting=True)
+        """An imported page dump of this outlet with this title, still without its URL.
 
-    def _same_title(self, article: Article, *, waiting: bool) -> str | None:
-        """An item of ``article``'s outlet whose title reads the same (case, accents and spacing aside).
+        Looked up by its ``waiting:`` key in ``item_keys`` (one indexed read per new article); the
+        key goes when the dump is completed. A title is a weak key, so it only ever joins a page
+        dump to a fetched page, never two fetched pages.
+        """
+        row = self.db.execute("SELECT item_id FROM item_keys WHERE key = ?", [_waiting_key(article)]).fetchone()
+        return row[0] if row else None
 
-        ``waiting``: only items without a URL yet; otherwise only items with one. A title is
-        a weak key, so it is only ever used between a page dump and a fetched page.
+    def _set_waiting_key(self, item_id: str, article: Article) -> None:
+        self.db.execute("DELETE FROM item_keys WHERE item_id = ? AND key LIKE 'waiting:%'", [item_id])
+        self.db.execute("INSERT OR IGNORE INTO item_keys (key, item_id) VALUES (?, ?)", [_waiting_key(article), item_id])
+
+    def _fetched_with_title(self, article: Article) -> str | None:
+        """A fetched item of ``article``'s outlet whose title reads the same (case, accents and spacing aside).
+
+        For an import of a dump whose page was fetched before; imports are rare, so scanning one
+        outlet's titles here costs nothing a poll would feel.
         """
         want = _title_key(article.title)
         if not want:
             return None
-        url_test = "url = ''" if waiting else "url != ''"
-        rows = self.db.execute(f"SELECT id, title FROM items WHERE outlet = ? AND {url_test} ORDER BY seq",
+        rows = self.db.execute("SELECT id, title FROM items WHERE outlet = ? AND url != '' ORDER BY seq",
                                [article.outlet]).fetchall()
         return next((item for item, title in rows if _title_key(title or "") == want), None)
 
@@ -338,6 +351,7 @@ class Store:
         if not old["url"]:  # a page dump meets its article: it gets its URL (and the page's text)
             changes |= {"url": article.url, "canonical_url": article.canonical_url or article.url,
                         "url_key": ident.primary, "text": seedformat.render(article)}
+            self.db.execute("DELETE FROM item_keys WHERE item_id = ? AND key LIKE 'waiting:%'", [item_id])
             new_url = True
         kind: OutcomeKind
         if identity.content_hash(article) == old["content_hash"]:
@@ -878,6 +892,151 @@ class Store:
             for outlet in sorted(set(newest) | set(polled))
         }
 
+    # --- language editions (monitor.editions) ---------------------------------
+
+    def _link_edition(self, item_id: str, article: Article) -> None:
+        """Link a new item to its other-language edition, if one is stored (never merged: two items)."""
+        if not article.language:
+            return
+        family = editions.family_of(article.outlet)
+        doc = editions.EditionDoc(
+            item_id=item_id, outlet=article.outlet, language=article.language, url=article.url,
+            published=article.published or article.fetched_at, title=article.title, body="\n\n".join(article.body),
+            topics=_topics(article.relevance.hits if article.relevance and article.relevance.relevant else ()),
+        )
+        moment = doc.published
+        if moment is None:
+            return
+        window = [iso(moment - editions.WINDOW), iso(moment + editions.WINDOW)]
+        # Two index range scans (items.published, items.first_seen for undated items): the
+        # lookup costs the same however large the store grows.
+        rows = self.db.execute(
+            "SELECT i.id, i.outlet, i.language, i.url, COALESCE(i.published, i.first_seen), i.title,"
+            " i.body, i.relevant, i.hits, e.edition_id FROM items i LEFT JOIN editions e ON e.item_id = i.id"
+            " WHERE i.id IN (SELECT id FROM items WHERE published BETWEEN ?1 AND ?2"
+            " UNION ALL SELECT id FROM items WHERE first_seen BETWEEN ?1 AND ?2 AND published IS NULL)"
+            " AND +i.outlet IN (?3, ?4, ?5) AND i.language IS NOT NULL AND i.language != ?6 AND i.id != ?7",
+            [*window, family, f"{family}-en", f"{family}-es", article.language, item_id],
+        ).fetchall()
+        taken = self._languages_by_edition([r[9] for r in rows if r[9]])
+        candidates = [
+            editions.EditionDoc(item_id=r[0], outlet=r[1], language=r[2], url=r[3], published=parse_iso(r[4]),
+                                title=r[5] or "", body=r[6] or "",
+                                topics=_topics(json.loads(r[8] or "[]") if r[7] else ()))
+            for r in rows if not (r[9] and article.language in taken.get(r[9], set()))
+        ]  # fmt: skip
+        best = editions.best_edition(doc, candidates)
+        if best is None:
+            return
+        other, match = best
+        edition_id = next((r[9] for r in rows if r[0] == other.item_id and r[9]), None) or other.item_id
+        sql = ("INSERT INTO editions (item_id, edition_id, language, score, reasons, linked) VALUES (?, ?, ?, ?, ?, ?)"
+               " ON CONFLICT(item_id) DO NOTHING")
+        stamp = iso(article.fetched_at) or iso(moment) or ""
+        self.db.execute(sql, [other.item_id, edition_id, other.language, None, None, stamp])
+        self.db.execute(sql, [item_id, edition_id, article.language, match.score,
+                              json.dumps(match.reasons), stamp])
+
+    def _languages_by_edition(self, edition_ids: Sequence[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        if edition_ids:
+            marks = ", ".join("?" * len(edition_ids))
+            sql = f"SELECT edition_id, language FROM editions WHERE edition_id IN ({marks})"
+            for edition_id, language in self.db.execute(sql, list(edition_ids)).fetchall():
+                found.setdefault(edition_id, set()).add(language)
+        return found
+
+    @_locked
+    def editions_of(self, item_ids: Sequence[str]) -> dict[str, str]:
+        """item id -> edition id, for the items that have another-language edition."""
+        if not item_ids:
+            return {}
+        marks = ", ".join("?" * len(item_ids))
+        sql = f"SELECT item_id, edition_id FROM editions WHERE item_id IN ({marks})"
+        return dict(self.db.execute(sql, list(item_ids)).fetchall())
+
+    @_locked
+    def edition_items(self, edition_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Every item of these editions (any language), with its edition id."""
+        if not edition_ids:
+            return []
+        marks = ", ".join("?" * len(edition_ids))
+        sql = (f"SELECT e.edition_id, i.* FROM editions e JOIN items i ON i.id = e.item_id"
+               f" WHERE e.edition_id IN ({marks}) ORDER BY i.seq")
+        return [_decode(row) for row in self.db.query(sql, list(edition_ids))]
+
+    # --- archive walks (monitor.backfill) -------------------------------------
+
+    @_locked
+    def backfill_step(self, outlet: str, url: str) -> dict[str, Any] | None:
+        """The recorded archive page (its status and the links it listed), or None if never walked."""
+        row = next(iter(self.db.query("SELECT * FROM backfill_steps WHERE outlet = ? AND url = ?", [outlet, url])), None)
+        if row is not None:
+            row["found"] = json.loads(row["found"] or "[]")
+        return row
+
+    def list_backfill_step(self, *, outlet: str, source: str, url: str, month: str | None, found: list[Any],
+                           oldest: str | None, now: datetime) -> None:
+        """Keep what an archive page listed before its articles are fetched: the resume point."""
+        sql = (
+            "INSERT INTO backfill_steps (outlet, source, url, month, status, found, links, oldest, updated)"
+            " VALUES (?, ?, ?, ?, 'listed', ?, ?, ?, ?) ON CONFLICT(outlet, url) DO UPDATE SET status = 'listed',"
+            " found = excluded.found, links = excluded.links, oldest = excluded.oldest, error = NULL,"
+            " updated = excluded.updated"
+        )
+        with self._write():
+            self.db.execute(sql, [outlet, source, url, month, json.dumps(found, ensure_ascii=False), len(found), oldest,
+                                  iso(now)])
+
+    def finish_backfill_step(self, *, outlet: str, source: str, url: str, month: str | None, status: str,
+                             new: int = 0, failed: int = 0, error: str | None = None,
+                             months: dict[str, int] | None = None, now: datetime) -> None:
+        """Mark an archive page done (or failed) and add what it showed to each month's coverage.
+
+        ``months`` maps YYYY-MM to the article links the page listed for that month (0 for a
+        month it covered and found empty); a failed page counts a failure against ``month``.
+        """
+        stamp = iso(now)
+        step_sql = (
+            "INSERT INTO backfill_steps (outlet, source, url, month, status, new, failed, error, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(outlet, url) DO UPDATE SET status = excluded.status,"
+            " new = excluded.new, failed = excluded.failed, error = excluded.error, updated = excluded.updated"
+        )
+        month_sql = (
+            "INSERT INTO backfill_months (outlet, month, walked, links, failures, updated) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(outlet, month) DO UPDATE SET walked = MAX(walked, excluded.walked),"
+            " links = links + excluded.links, failures = failures + excluded.failures, updated = excluded.updated"
+        )
+        with self._write():
+            self.db.execute(step_sql, [outlet, source, url, month, status, new, failed, error, stamp])
+            for name, links in (months or {}).items():
+                self.db.execute(month_sql, [outlet, name, 1, links, 0, stamp])
+            if status == "failed" and month is not None:
+                self.db.execute(month_sql, [outlet, month, 0, 0, 1, stamp])
+
+    @_locked
+    def backfill_months(self, outlets: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Month coverage rows (outlet, month, walked, links, failures)."""
+        where = f"WHERE outlet IN ({', '.join('?' * len(outlets))})" if outlets else ""
+        return list(self.db.query(f"SELECT * FROM backfill_months {where} ORDER BY outlet, month", list(outlets)))
+
+    @_locked
+    def timeline(self, since: str) -> list[dict[str, Any]]:
+        """Relevant items per outlet and month since YYYY-MM, gaps marked: the ``timeline`` canned query.
+
+        The SQL is read from the Datasette metadata, so ``monitor report`` and Datasette show one series.
+        """
+        metadata = Path(__file__).with_name("datasette") / "metadata.json"  # what monitor serve gives Datasette
+        sql = json.loads(metadata.read_text(encoding="utf-8"))["databases"]["monitor"]["queries"]["timeline"]["sql"]
+        return list(self.db.query(sql, {"since": since}))
+
+    @_locked
+    def published_month(self, url: str) -> str | None:
+        """YYYY-MM the stored item at ``url`` was published (else first seen), or None."""
+        item = self.find_by_url(url)
+        stamp = (item.get("published") or item.get("first_seen")) if item else None
+        return stamp[:7] if stamp else None
+
     # --- the daemon's schedule (monitor.schedule) ------------------------------
 
     def set_next_run(self, outlet: str, next_run: datetime | None, *, interval: float | None,
@@ -990,6 +1149,11 @@ class RobotsTxt:
 # --- row helpers -------------------------------------------------------------
 
 
+def _topics(hits: Any) -> frozenset[str]:
+    """Rule families of an item's hits (Hit records or the stored JSON dicts)."""
+    return frozenset(h["family"] if isinstance(h, dict) else h.family for h in hits)
+
+
 _ENVIRONMENT_FAULTS = ("file is not a database", "malformed", "corrupt", "readonly", "unable to open",
                        "disk I/O", "database or disk is full")
 
@@ -1016,6 +1180,11 @@ def unusable(path: Path, error: sqlite3.DatabaseError) -> StoreUnusable:
 
 def _title_key(title: str) -> str:
     return " ".join(fold_chars(title).split())
+
+
+def _waiting_key(article: Article) -> str:
+    """The ``item_keys`` key of a page dump waiting for its URL: outlet and folded title."""
+    return f"waiting:{article.outlet}:{_title_key(article.title)}"
 
 
 def _article_columns(article: Article, stamp: str, *, url_unknown: bool = False) -> dict[str, Any]:

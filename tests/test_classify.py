@@ -407,7 +407,8 @@ base_url = "https://example.org/"
             (
                 "config.toml:7: relevance.rules.trafficking-word.exclude: expected a known set (@drugs, @arms, @wildlife, "
                 "@fuel, @goods, @influence, @violent-crimes, @financial-crimes, @deception, @exploitation, @workplace, "
-                '@smugglers, @danger, @people-moving, @slave-trade), got "@drug"'
+                "@coerced-work, @forced-labour-indicators, @smuggling-fee, @persons, @smugglers, @danger, @people-moving, "
+                '@slave-trade), got "@drug"'
             ),
         ),
         (
@@ -586,3 +587,72 @@ def test_other_subjects_must_name_sets() -> None:
         compile_rules({"other_subjects": ["drugs"]})
     with pytest.raises(ConfigError, match=re.escape("relevance.other_subjects: expected a known set")):
         compile_rules({"other_subjects": ["@narcotics"]})
+
+
+@pytest.mark.parametrize(
+    ("body", "band"),
+    [
+        # an ILO indicator (documents retained, movement restricted) beside coerced work named
+        ("The company kept the workers' passports and forced them to work twelve hours a day.", "relevant"),
+        ("Their passports are held by the employer, and the men say it amounts to forced labour.", "relevant"),
+        ("The fishermen were unable to leave the vessel for two years and were forced to work without rest.", "relevant"),
+        ("Inspectors found domestic workers locked in the house and forced to work for the family.", "relevant"),
+        ("La empresa retenía los pasaportes de los jornaleros y los obligaba a trabajar sin descanso.", "relevant"),
+        ("Les quitaron los pasaportes al llegar a la finca, donde fueron sometidos a trabajo forzoso.", "relevant"),
+        ("Los pescadores no podían salir del barco y eran obligados a trabajar dieciocho horas.", "relevant"),
+        # coerced work alone still needs its second signal; wages withheld is not one
+        ("Air traffic controllers were forced to work without pay during the shutdown.", "possibly"),
+        ("Air traffic controllers, trapped by the shutdown, were forced to work without pay.", "possibly"),
+        # the indicators without coerced work named are nothing
+        ("His passport was confiscated by the court while he awaits trial for fraud.", "not"),
+        ("Miners were unable to leave the shaft for two days after the collapse.", "not"),
+        ("El tribunal retuvo el pasaporte del exministro acusado de corrupción.", "not"),
+        ("Decenas de vecinos quedaron encerrados por las inundaciones y no podían salir de sus casas.", "not"),
+    ],
+)
+def test_forced_labour_indicator_is_the_second_signal(rules: Ruleset, body: str, band: str) -> None:
+    result = classify(rules, "", body)
+    assert result.band == band, to_json(result)
+
+
+@pytest.mark.parametrize(
+    ("body", "band"),
+    [
+        ("She was sold to a brothel in the capital and forced into prostitution.", "relevant"),
+        ("The girls had been sold to traffickers by a relative; police rescued them from forced labour.", "relevant"),
+        ("Las adolescentes fueron vendidas a una red de proxenetas y obligadas a prostituirse.", "relevant"),
+        # a person sold to criminals alone: shown, not asserted
+        ("Other workers told her she had been sold to a criminal gang.", "possibly"),
+        ("La joven fue vendida a un burdel en la frontera, según la fiscalía.", "possibly"),
+        # things and footballers are sold too
+        ("The striker was sold to a rival club for 40 million euros.", "not"),
+        ("The stolen cars were sold to a criminal gang across the border.", "not"),
+        ("El delantero fue vendido a un club inglés por 40 millones.", "not"),
+        ("Las joyas robadas fueron vendidas a una banda de receptadores.", "not"),
+    ],
+)
+def test_a_person_sold_to_criminals(rules: Ruleset, body: str, band: str) -> None:
+    result = classify(rules, "", body)
+    assert result.band == band, to_json(result)
+
+
+@pytest.mark.parametrize(
+    ("body", "band"),
+    [
+        # the fee a migrant pays a smuggler makes the smuggler a signal of its own ...
+        ("He said he paid a coyote 8,000 dollars to get him across the border.", "possibly"),
+        ("Cada uno pagó 3.000 dólares a los coyotes por el cruce de la frontera.", "possibly"),
+        # ... which adds up with the danger the smugglers put people in
+        ("Each survivor paid the smugglers 4,000 dollars; the smugglers then abandoned the boat at sea.", "relevant"),
+        ("Los polleros cobraban 5.000 dólares por el viaje y los abandonaron en el desierto; los coyotes huyeron.", "relevant"),
+        # legal charges, bribes and drug payments are not a fare
+        ("The smugglers face federal charges of conspiracy to distribute cocaine.", "not"),
+        ("Officials vowed to make the smugglers pay for the cocaine shipment.", "not"),
+        ("The cigarette smugglers paid no duty on the 40 boxes they brought in.", "not"),
+        ("Los contrabandistas de combustible pagaban sobornos a los guardias.", "not"),
+        ("Los traficantes pagaban con cocaína a los pescadores de la costa.", "not"),
+    ],
+)
+def test_the_fee_paid_to_a_smuggler(rules: Ruleset, body: str, band: str) -> None:
+    result = classify(rules, "", body)
+    assert result.band == band, to_json(result)

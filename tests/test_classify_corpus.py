@@ -17,12 +17,13 @@ from monitor.classify import Ruleset, compile_rules
 CORPUS = Path(__file__).with_name("data") / "relevance_corpus.jsonl"
 ITEMS = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
-# Labelled relevant, judged otherwise by the current rules (all land in "possibly" but en-184).
-KNOWN_MISSES = {"es-089", "en-132", "en-184", "en-218"}
+# Labelled relevant, judged otherwise by the current rules: en-184 (a job ad, then "sold to a
+# criminal gang" in a scam compound) lands in "possibly".
+KNOWN_MISSES = {"en-184"}
 KNOWN_FALSE_ALARMS: set[str] = set()
 
 # (precision, recall) floors of the relevant band, and recall with "possibly" counted as shown
-FLOORS = {"all": (0.98, 0.95, 0.98), "en": (0.97, 0.92, 0.97), "es": (0.98, 0.96, 0.98)}
+FLOORS = {"all": (0.98, 0.98, 0.99), "en": (0.97, 0.97, 0.99), "es": (0.98, 0.98, 0.99)}
 
 
 @pytest.fixture(scope="module")

@@ -98,6 +98,8 @@ def test_a_waiting_dump_is_completed_by_the_fetched_article_not_duplicated(tmp_p
         config.write_text(sample_config_text({"telesur-en": base + "/"}), encoding="utf-8")
         db = tmp_path / "monitor.db"
         assert monitor(db, "--config", str(config), "import", str(SEEDS)).returncode == 0
+        waiting = rows(db, "SELECT key, item_id FROM item_keys WHERE key LIKE 'waiting:%'")
+        assert waiting == [("waiting:telesur-en:cuba rejects us false accusation on human trafficking", "10ea589a1fae356f")]
         polled = monitor(db, "--config", str(config), "poll", "--catch-up")
         again = monitor(db, "--config", str(config), "import", str(SEEDS))
     assert polled.returncode == 0, polled.stderr
@@ -106,6 +108,7 @@ def test_a_waiting_dump_is_completed_by_the_fetched_article_not_duplicated(tmp_p
         ("10ea589a1fae356f", 0, url, url, 2),  # the dump's row, now with its URL and the page's text
     ]
     assert rows(db, "SELECT COUNT(*) FROM items WHERE url = ''") == [(0,)]
+    assert rows(db, "SELECT COUNT(*) FROM item_keys WHERE key LIKE 'waiting:%'") == [(0,)]  # completed: key gone
     assert again.stdout.strip() == "imported 2 (0 new, 2 duplicates)"  # and the dump does not undo the page
     assert rows(db, "SELECT version FROM items WHERE id = '10ea589a1fae356f'") == [(2,)]
 

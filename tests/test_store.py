@@ -422,6 +422,32 @@ def test_find_item_by_id_prefix_or_url_and_labels(store: Store) -> None:
         store.set_label("f" * 16, "not", now=NOW)
 
 
+def test_starting_a_run_costs_the_same_after_hundreds_of_runs(tmp_path: Path) -> None:
+    """Every poll looks up its outlet's runs still marked running: that must not walk the outlet's history."""
+
+    def begin_steps(store: Store) -> int:
+        steps = [0]
+
+        def count() -> int:
+            steps[0] += 1
+            return 0
+
+        store.db.conn.set_progress_handler(count, 10)
+        try:
+            run_id = store.begin_run("rhc-en", started=NOW, catch_up=False, pid=1)
+        finally:
+            store.db.conn.set_progress_handler(None, 10)
+        store.finish_run(run_id, OutletRun(outlet="rhc-en", started=NOW, finished=NOW, status="ok"))
+        return steps[0]
+
+    with Store(tmp_path / "monitor.db") as store:
+        early = [begin_steps(store) for _ in range(20)][-10:]
+        for _ in range(500):
+            begin_steps(store)
+        late = [begin_steps(store) for _ in range(10)]
+    assert sum(late) <= 1.2 * sum(early), (early, late)
+
+
 # ---------------------------------------------------------------- backups and upgrades
 
 WRITER = textwrap.dedent("""

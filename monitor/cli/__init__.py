@@ -2,7 +2,8 @@
 
 The only package that imports click. Commands are grouped by what a user does:
 :mod:`.polling` (poll, run, reprocess, check), :mod:`.items` (import, export,
-classify, label, reclassify, stories) and :mod:`.review` (status, digest, serve, demo).
+classify, label, reclassify, stories), :mod:`.review` (status, digest, serve, demo) and
+:mod:`.archive` (backfill, report: the past and coverage over time).
 Every command prints a one-line summary of what it did; configuration errors exit
 with status 2 before anything runs; ``-v``/``-q`` and ``--log-format json`` set logging.
 """
@@ -19,7 +20,7 @@ import click
 
 from .. import logs
 from ..errors import EXIT_CODES, MonitorError
-from . import items, polling, review
+from . import archive, items, polling, review
 from .context import Context
 
 
@@ -93,7 +94,7 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None, verb
 
 cli.help = (cli.help or "").replace("{exit_statuses}", _exit_statuses())
 
-for _group in (polling, items, review):
+for _group in (polling, items, review, archive):
     for _command in _group.COMMANDS:
         cli.add_command(_command)
 
