@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from .folding import fold_chars
 
 WINDOW = timedelta(days=3)
+LANGUAGES = ("en", "es")  # the editions an outlet family publishes (outlet keys end in -en / -es)
 THRESHOLD = 0.58  # between the labelled editions (>= 0.66) and look-alikes (<= 0.50): tests/editions_labelled.py
 _LANG_SUFFIX = re.compile(r"-(?:en|es)$")
 

@@ -331,6 +331,10 @@ def m011_backfill(db: Database) -> None:
     db.table("editions").create(editions, pk="item_id", not_null=["edition_id", "linked"],
                                 foreign_keys=[("item_id", "items", "id")])
     db.table("editions").create_index(["edition_id"])
+    # A new item's other-language edition is looked up among its own outlet family's items of the
+    # other language near its date: these keep that lookup to those rows, however busy the store.
+    db.table("items").create_index(["outlet", "language", "published"])
+    db.table("items").create_index(["outlet", "language", "first_seen"])
     db.create_view("backfill_cursors", _BACKFILL_CURSORS_VIEW.strip())
     db.create_view("timeline", _TIMELINE_VIEW.strip())
 

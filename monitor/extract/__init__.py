@@ -62,11 +62,13 @@ from .fields import (
     title_candidates,
 )
 from .metadata import (
+    Marked,
     Metadata,
     choose_canonical,
     ld_caption,
     ld_list,
     ld_text,
+    marked_nodes,
     read_metadata,
     without_foreign_jsonld,
 )
@@ -186,14 +188,16 @@ def _decode(page: Page) -> str:
 def _extract(text: str, url: str, outlet: OutletConfig, *, now: datetime, fetched_at: datetime | None,
              zone: str | None, known: bool) -> Article:
     tree = LexborHTMLParser(text)
-    meta = without_foreign_jsonld(read_metadata(tree), tree)
+    marked = marked_nodes(tree)
+    meta = without_foreign_jsonld(read_metadata(tree, marked), tree, marked)
     _refuse_challenge(tree, meta, url, text)
     adapter = get_adapter(outlet.adapter)
     hinted = outlet.adapter != "generic" or bool(outlet.selectors)
     if outlet.drop or hinted:
         drop(tree, (*ALWAYS_DROP, *outlet.drop))  # adapters read node text, scripts included
+        marked = marked_nodes(tree)  # what was dropped is no longer the page's
     names = site_names(meta, urlsplit(url).netloc, outlet.name if known else None)
-    h1s = tree.css("h1")[:4]
+    h1s = list(marked.h1[:4])
     title_choice = choose_title(title_candidates(meta, tree, _headings(tree, h1s)), names)
     headline = str(title_choice.winner.value) if title_choice.winner else None
     content = extract_content(tree, headline, h1s[0] if h1s else None)
@@ -201,7 +205,7 @@ def _extract(text: str, url: str, outlet: OutletConfig, *, now: datetime, fetche
         # Painted by script: the article's markup travels in a JSON string; read it as a page.
         content = extract_content(LexborHTMLParser(f"<html><body><article>{markup}</article></body></html>"), headline)
     _refuse_listing(tree, meta, url, content)
-    ctx = _Context(tree, url, outlet, meta, content, names, [], [])
+    ctx = _Context(tree, url, outlet, meta, content, names, [], [], marked)
     hints = _hints(ctx, adapter) if hinted else {}
     return _build(ctx, hints, title_choice, now=now, fetched_at=fetched_at, zone=zone)
 
@@ -216,6 +220,7 @@ class _Context:
     names: set[str]
     degraded: list[str]
     provenance: list[tuple[str, str]]
+    marked: Marked
 
 
 def _headings(tree: LexborHTMLParser, h1s: list[Any]) -> list[tuple[str, str]]:
@@ -434,7 +439,7 @@ def _body(ctx: _Context, hints: Fields) -> tuple[tuple[str, ...], tuple[int, ...
 
 def _authors(ctx: _Context, hints: Fields) -> tuple[str, ...]:
     bylines = [text for text, why in ctx.content.dropped if why == "byline"][:3]
-    choice = choose_authors(author_candidates(ctx.meta, ctx.tree, bylines), ctx.names)
+    choice = choose_authors(author_candidates(ctx.meta, ctx.tree, bylines, ctx.marked), ctx.names)
     hint = hints.get("author")
     if hint is not None:
         names = split_names(str(hint.value)) or (clean(str(hint.value)),)
@@ -465,7 +470,7 @@ def _dates(ctx: _Context, hints: Fields, now: datetime, zone: str | None
     # An adapter that reads dates knows which printed date is which (old teleSUR prints the modified one).
     knows_dates = "published" in hints or "modified" in hints
     visible = [] if knows_dates else [text for text, why in ctx.content.dropped if why == "date line"][:3]
-    published, modified = date_candidates(ctx.meta, ctx.tree, visible, page_times=not knows_dates)
+    published, modified = date_candidates(ctx.meta, ctx.tree, visible, page_times=not knows_dates, marked=ctx.marked)
     for name, target in (("published", published), ("modified", modified)):
         if name in hints:
             target.insert(0, (str(hints[name].value), hints[name].source))

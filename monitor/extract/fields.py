@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from selectolax.lexbor import LexborHTMLParser
 
 from .dates import ParsedDate, is_future, parse_date
-from .metadata import Metadata
+from .metadata import Marked, Metadata
 from .text import clean
 
 _SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " -- ", " · ", " » ", " › ", " / ", ": ", "｜", " ｜ ")
@@ -232,7 +232,8 @@ def _ld_people(value: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(dict.fromkeys(people)), tuple(dict.fromkeys(orgs))
 
 
-def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]) -> list[Candidate]:
+def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str], marked_nodes: Marked | None = None
+                      ) -> list[Candidate]:
     found: list[Candidate] = []
     people, orgs = _ld_people(meta.ld("author"))
     if people:
@@ -251,7 +252,8 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
             if names:
                 found.append(Candidate(names, "twitter:data (written by)"))
     marked: list[str] = []
-    for node in tree.css('[itemprop~="author"] [itemprop~="name"], a[rel~="author"], [itemprop~="author"]'):
+    for node in (marked_nodes.authors if marked_nodes is not None else
+                 tree.css('[itemprop~="author"] [itemprop~="name"], a[rel~="author"], [itemprop~="author"]')):
         if node.tag == "meta":
             text = node.attributes.get("content") or ""
         else:
@@ -325,8 +327,8 @@ class DateChoice:
     zone_note: str | None  # how a zone-less date was read
 
 
-def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str], *, page_times: bool = True
-                    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str], *, page_times: bool = True,
+                    marked: Marked | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Raw (text, source) candidates for published and for modified, best first."""
     published: list[tuple[str, str]] = []
     modified: list[tuple[str, str]] = []
@@ -345,7 +347,8 @@ def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str], 
             modified.append((value, f"meta[{name}]"))
     if page_times:  # one pass over the tree for schema.org microdata and <time datetime>
         times = 0
-        for node in tree.css('[itemprop~="datePublished"], [itemprop~="dateModified"], time[datetime]'):
+        for node in (marked.dates if marked is not None else
+                     tree.css('[itemprop~="datePublished"], [itemprop~="dateModified"], time[datetime]')):
             attrs = node.attributes
             prop = attrs.get("itemprop") or ""
             if "datePublished" in prop or "dateModified" in prop:

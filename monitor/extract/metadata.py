@@ -67,7 +67,59 @@ class Metadata:
         return _types(self.jsonld[0])[0] if self.jsonld else None
 
 
-def read_metadata(tree: LexborHTMLParser) -> Metadata:
+# Every whole-document query costs a full pass of Lexbor's matcher (about as long as walking the
+# tree in Python): the nodes the field readers need are found by one pass and sorted here.
+_MARKED_CSS = ('h1, title, script[type="application/ld+json"], [itemprop~="author"], '
+               '[itemprop~="author"] [itemprop~="name"], a[rel~="author"], [itemprop~="datePublished"], '
+               '[itemprop~="dateModified"], time[datetime]')
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """Nodes of the whole document several readers need, in document order."""
+
+    h1: tuple[LexborNode, ...]
+    titles: tuple[LexborNode, ...]  # <title> and <h1>, wherever they are
+    jsonld: tuple[LexborNode, ...]
+    authors: tuple[LexborNode, ...]  # itemprop=author (and its itemprop=name), rel=author links
+    dates: tuple[LexborNode, ...]  # itemprop=datePublished/dateModified, <time datetime>
+
+
+def marked_nodes(tree: LexborHTMLParser) -> Marked:
+    h1: list[LexborNode] = []
+    titles: list[LexborNode] = []
+    jsonld: list[LexborNode] = []
+    authors: list[LexborNode] = []
+    dates: list[LexborNode] = []
+    for node in tree.css(_MARKED_CSS):
+        tag = node.tag
+        if tag in ("h1", "title"):
+            titles.append(node)
+            if tag == "h1":
+                h1.append(node)
+        if tag == "script":
+            jsonld.append(node)
+            continue
+        attrs = node.attributes
+        props = (attrs.get("itemprop") or "").split()
+        if "author" in props or (tag == "a" and "author" in (attrs.get("rel") or "").split()) or (
+                "name" in props and _under_author(node)):
+            authors.append(node)
+        if "datePublished" in props or "dateModified" in props or (tag == "time" and "datetime" in attrs):
+            dates.append(node)
+    return Marked(tuple(h1), tuple(titles), tuple(jsonld), tuple(authors), tuple(dates))
+
+
+def _under_author(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag and parent.tag[0] != "-" and "author" in (parent.attributes.get("itemprop") or "").split():
+            return True
+        parent = parent.parent
+    return False
+
+
+def read_metadata(tree: LexborHTMLParser, marked: Marked | None = None) -> Metadata:
     meta: dict[str, list[str]] = {}
     # Page-level tags live in <head>: querying it alone spares a scan of the whole document each.
     head = tree.head or tree
@@ -76,7 +128,7 @@ def read_metadata(tree: LexborHTMLParser) -> Metadata:
         key = attrs.get("property") or attrs.get("name")
         if key:
             meta.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
-    objects, broken = _jsonld_objects(tree)
+    objects, broken = _jsonld_objects(tree, marked)
     html = tree.root
     base = head.css_first("base[href]")
     return Metadata(
@@ -89,7 +141,7 @@ def read_metadata(tree: LexborHTMLParser) -> Metadata:
     )
 
 
-def without_foreign_jsonld(md: Metadata, tree: LexborHTMLParser) -> Metadata:
+def without_foreign_jsonld(md: Metadata, tree: LexborHTMLParser, marked: Marked | None = None) -> Metadata:
     """Set JSON-LD aside when its headline shares no word with the page's own titles.
 
     teleSUR's 2016 AMP template hard-coded sample JSON-LD (a Washington Post story of
@@ -98,7 +150,8 @@ def without_foreign_jsonld(md: Metadata, tree: LexborHTMLParser) -> Metadata:
     theirs = _title_words(ld_text(md.ld("headline")))
     if len(theirs) < 3:
         return md
-    titles = [n.text(deep=True) for n in tree.css("title, h1")] + [v for v in md.meta.get("og:title", ())]
+    nodes = marked.titles if marked is not None else tree.css("title, h1")
+    titles = [n.text(deep=True) for n in nodes] + [v for v in md.meta.get("og:title", ())]
     own = _title_words(" ".join(titles))
     if not own or own & theirs:
         return md
@@ -121,10 +174,10 @@ def _canonical_href(tree: LexborHTMLParser | LexborNode) -> str | None:
 # ---------------------------------------------------------------- JSON-LD
 
 
-def _jsonld_objects(tree: LexborHTMLParser) -> tuple[tuple[dict[str, Any], ...], int]:
+def _jsonld_objects(tree: LexborHTMLParser, marked: Marked | None = None) -> tuple[tuple[dict[str, Any], ...], int]:
     nodes: list[dict[str, Any]] = []
     broken = 0
-    for script in tree.css('script[type="application/ld+json"]'):
+    for script in (marked.jsonld if marked is not None else tree.css('script[type="application/ld+json"]')):
         try:
             data = json.loads(script.text(deep=True) or "null")
         except json.JSONDecodeError as exc:

@@ -31,15 +31,18 @@ class EditionsPart(StoriesPart):
         if moment is None:
             return
         window = [iso(moment - editions.WINDOW), iso(moment + editions.WINDOW)]
-        # Two index range scans (items.published, items.first_seen for undated items): the
-        # lookup costs the same however large the store grows.
+        # Index range scans over (outlet, language, published|first_seen): only the outlet family's
+        # other-language items near this date are read, however large the store or a story grows.
+        others = json.dumps([lang for lang in editions.LANGUAGES if lang != article.language])
         rows = self.db.execute(
             "SELECT i.id, i.outlet, i.language, i.url, COALESCE(i.published, i.first_seen), i.title,"
             " i.body, i.relevant, i.hits, e.edition_id FROM items i LEFT JOIN editions e ON e.item_id = i.id"
-            " WHERE i.id IN (SELECT id FROM items WHERE published BETWEEN ?1 AND ?2"
-            " UNION ALL SELECT id FROM items WHERE first_seen BETWEEN ?1 AND ?2 AND published IS NULL)"
-            " AND +i.outlet IN (?3, ?4, ?5) AND i.language IS NOT NULL AND i.language != ?6 AND i.id != ?7",
-            [*window, family, f"{family}-en", f"{family}-es", article.language, item_id],
+            " WHERE i.id IN (SELECT id FROM items WHERE outlet IN (?3, ?4, ?5)"
+            " AND language IN (SELECT value FROM json_each(?6)) AND published BETWEEN ?1 AND ?2"
+            " UNION ALL SELECT id FROM items WHERE outlet IN (?3, ?4, ?5)"
+            " AND language IN (SELECT value FROM json_each(?6)) AND first_seen BETWEEN ?1 AND ?2"
+            " AND published IS NULL) AND i.id != ?7",
+            [*window, family, f"{family}-en", f"{family}-es", others, item_id],
         ).fetchall()
         taken = self._languages_by_edition([r[9] for r in rows if r[9]])
         candidates = [
