@@ -27,7 +27,7 @@ from .config import Config
 from .models import parse_iso
 
 if TYPE_CHECKING:  # types only: building a digest reads through the store it is given
-    from .store import ItemRow, Store
+    from .store import EditionItemRow, ItemRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ def _age(row: ItemRow) -> tuple[bool, str, int]:
 
 def _entries(groups: list[list[ItemRow]], urls: dict[str, list[str]], width: int,
              names: dict[str, str] | None = None, *, edition_of: dict[str, str] | None = None,
-             editions: Sequence[dict[str, Any]] = ()) -> list[Entry]:
+             editions: Sequence[EditionItemRow] = ()) -> list[Entry]:
     names = names or {}
     edition_of = edition_of or {}
     entries = []
@@ -272,7 +272,7 @@ def _entries(groups: list[list[ItemRow]], urls: dict[str, list[str]], width: int
             for row in story[1:] if row["id"] not in other_ids
         )  # fmt: skip
         in_other_languages = tuple(
-            Edition(id=r["id"], outlet=r["outlet"], language=r["language"], title=r["title"] or r["url"], url=r["url"],
+            Edition(id=r["id"], outlet=r["outlet"], language=r["language"] or "", title=r["title"] or r["url"], url=r["url"],
                     published=parse_iso(r["published"]))
             for r in others
         )  # fmt: skip

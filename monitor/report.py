@@ -18,9 +18,12 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import Config
+
+if TYPE_CHECKING:  # types only: the report reads through the store it is given
+    from .store import TimelineRow
 
 # Release dates of the US State Department's Trafficking in Persons report (public record:
 # the State Department's release announcements). Config-able: [report] tip_releases.
@@ -33,7 +36,7 @@ _OTHER_COLOUR = "#7f8c8d"
 
 
 class TimelineStore(Protocol):
-    def timeline(self, since: str) -> list[dict[str, Any]]: ...
+    def timeline(self, since: str) -> list[TimelineRow]: ...
 
     def items(self, where: str | None = None, params: Any = (), order_by: str = "seq") -> Any: ...
 

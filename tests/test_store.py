@@ -520,6 +520,8 @@ def test_backup_through_the_command_line_and_restore_by_copying(tmp_path: Path) 
     (rows.DaemonRow, "daemons", set()),
     (rows.ScheduleRow, "schedule", {"outlet"}),
     (rows.StoryItemRow, "story_items", set()),
+    (rows.BackfillStepRow, "backfill_steps", set()),
+    (rows.BackfillMonthRow, "backfill_months", set()),
 ], ids=lambda value: value if isinstance(value, str) else "")
 def test_typed_rows_name_exactly_the_columns_of_their_table(tmp_path: Path, row: type, table: str,
                                                            left_out: set[str]) -> None:
@@ -527,3 +529,18 @@ def test_typed_rows_name_exactly_the_columns_of_their_table(tmp_path: Path, row:
     with Store(tmp_path / "monitor.db") as store:
         columns = {column.name for column in store.db[table].columns}
     assert set(row.__annotations__) == columns - left_out
+
+
+def test_edition_and_timeline_rows_name_exactly_what_their_queries_return(tmp_path: Path) -> None:
+    """The joined rows (an item with its edition id; a timeline cell) list what the SQL gives back."""
+    with Store(tmp_path / "monitor.db") as store:
+        items = {column.name for column in store.db["items"].columns}
+        assert set(rows.EditionItemRow.__annotations__) == items | {"edition_id"}
+        cursor = store.db.execute(f"SELECT * FROM ({_timeline_sql()}) LIMIT 0", {"since": "2026-01"})
+        assert set(rows.TimelineRow.__annotations__) == {d[0] for d in cursor.description}
+
+
+def _timeline_sql() -> str:
+    metadata = json.loads((Path(rows.__file__).parent.parent / "datasette" / "metadata.json").read_text(encoding="utf-8"))
+    return metadata["databases"]["monitor"]["queries"]["timeline"]["sql"]
+

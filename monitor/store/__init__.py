@@ -38,8 +38,11 @@ from .digests import DigestsPart
 from .http_cache import HttpCache, RobotsTxt
 from .items import REPROCESS
 from .rows import (
+    BackfillMonthRow,
+    BackfillStepRow,
     DaemonRow,
     DigestRow,
+    EditionItemRow,
     FailureCountRow,
     FailureRow,
     ItemRow,
@@ -49,14 +52,15 @@ from .rows import (
     RunRow,
     ScheduleRow,
     StoryItemRow,
+    TimelineRow,
 )
 from .runs import RunsPart
 from .stories import STORY_WINDOW, StoryRebuild
 
 __all__ = [
-    "BUSY_TIMEOUT_S", "DaemonRow", "DigestRow", "FailureCountRow", "FailureRow", "HttpCache", "ItemRow",
+    "BUSY_TIMEOUT_S", "BackfillMonthRow", "BackfillStepRow", "DaemonRow", "DigestRow", "EditionItemRow", "FailureCountRow", "FailureRow", "HttpCache", "ItemRow",
     "LabelledRow", "OutletActivity", "OutletStatusRow", "REPROCESS", "RunRow", "STORY_WINDOW", "ScheduleRow",
-    "Store", "StoryItemRow", "StoryRebuild", "backup", "environment_fault", "unusable",
+    "Store", "StoryItemRow", "StoryRebuild", "TimelineRow", "backup", "environment_fault", "unusable",
 ]
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,12 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from monitor.models import iso
 
 from .base import locked
+from .rows import BackfillMonthRow, BackfillStepRow, TimelineRow
 from .items import ItemsPart
 
 
@@ -20,12 +21,13 @@ class BackfillPart(ItemsPart):
     """Which archive pages were walked and what they found; the monthly timeline."""
 
     @locked
-    def backfill_step(self, outlet: str, url: str) -> dict[str, Any] | None:
+    def backfill_step(self, outlet: str, url: str) -> BackfillStepRow | None:
         """The recorded archive page (its status and the links it listed), or None if never walked."""
         row = next(iter(self.db.query("SELECT * FROM backfill_steps WHERE outlet = ? AND url = ?", [outlet, url])), None)
-        if row is not None:
-            row["found"] = json.loads(row["found"] or "[]")
-        return row
+        if row is None:
+            return None
+        row["found"] = json.loads(row["found"] or "[]")
+        return cast(BackfillStepRow, row)
 
     def list_backfill_step(self, *, outlet: str, source: str, url: str, month: str | None, found: list[Any],
                            oldest: str | None, now: datetime) -> None:
@@ -67,20 +69,21 @@ class BackfillPart(ItemsPart):
                 self.db.execute(month_sql, [outlet, month, 0, 0, 1, stamp])
 
     @locked
-    def backfill_months(self, outlets: Sequence[str] = ()) -> list[dict[str, Any]]:
+    def backfill_months(self, outlets: Sequence[str] = ()) -> list[BackfillMonthRow]:
         """Month coverage rows (outlet, month, walked, links, failures)."""
         where = f"WHERE outlet IN ({', '.join('?' * len(outlets))})" if outlets else ""
-        return list(self.db.query(f"SELECT * FROM backfill_months {where} ORDER BY outlet, month", list(outlets)))
+        rows = self.db.query(f"SELECT * FROM backfill_months {where} ORDER BY outlet, month", list(outlets))
+        return [cast(BackfillMonthRow, row) for row in rows]
 
     @locked
-    def timeline(self, since: str) -> list[dict[str, Any]]:
+    def timeline(self, since: str) -> list[TimelineRow]:
         """Relevant items per outlet and month since YYYY-MM, gaps marked: the ``timeline`` canned query.
 
         The SQL is read from the Datasette metadata, so ``monitor report`` and Datasette show one series.
         """
         metadata = Path(__file__).parent.parent / "datasette" / "metadata.json"  # what monitor serve gives Datasette
         sql = json.loads(metadata.read_text(encoding="utf-8"))["databases"]["monitor"]["queries"]["timeline"]["sql"]
-        return list(self.db.query(sql, {"since": since}))
+        return [cast(TimelineRow, row) for row in self.db.query(sql, {"since": since})]
 
     @locked
     def published_month(self, url: str) -> str | None:

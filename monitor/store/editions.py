@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from monitor import editions
 from monitor.models import Article, iso, parse_iso
 
 from .base import locked
-from .rows import decode_json
+from .rows import EditionItemRow, decode_json
 from .stories import StoriesPart
 
 
@@ -82,14 +82,14 @@ class EditionsPart(StoriesPart):
         return dict(self.db.execute(sql, list(item_ids)).fetchall())
 
     @locked
-    def edition_items(self, edition_ids: Sequence[str]) -> list[dict[str, Any]]:
+    def edition_items(self, edition_ids: Sequence[str]) -> list[EditionItemRow]:
         """Every item of these editions (any language), with its edition id."""
         if not edition_ids:
             return []
         marks = ", ".join("?" * len(edition_ids))
         sql = (f"SELECT e.edition_id, i.* FROM editions e JOIN items i ON i.id = e.item_id"
                f" WHERE e.edition_id IN ({marks}) ORDER BY i.seq")
-        return [decode_json(row) for row in self.db.query(sql, list(edition_ids))]
+        return [cast(EditionItemRow, decode_json(row)) for row in self.db.query(sql, list(edition_ids))]
 
 
 def _topics(hits: Any) -> frozenset[str]:

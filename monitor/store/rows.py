@@ -171,6 +171,51 @@ class LabelledRow(TypedDict):
     reasons: list[str]
 
 
+class EditionItemRow(ItemRow):
+    """An item with the id of the language editions it belongs to (``editions`` joined to ``items``)."""
+
+    edition_id: str
+
+
+class BackfillStepRow(TypedDict):
+    """One ``backfill_steps`` row: an archive page ``monitor backfill`` listed or walked (its resume cursor)."""
+
+    outlet: str
+    source: str
+    url: str
+    month: str | None
+    status: str  # listed, done, end or failed
+    found: list[Any]  # decoded: what the page listed (article links with dates, or child sitemaps)
+    links: int
+    new: int
+    failed: int
+    oldest: str | None
+    error: str | None
+    updated: str
+
+
+class BackfillMonthRow(TypedDict):
+    """One ``backfill_months`` row: whether an outlet's archive was walked for a month, and what it held."""
+
+    outlet: str
+    month: str
+    walked: int
+    links: int
+    failures: int
+    updated: str
+
+
+class TimelineRow(TypedDict):
+    """One cell of the ``timeline`` canned query: relevant items of an outlet in a month, or why it is a gap."""
+
+    outlet: str
+    language: str | None
+    month: str
+    relevant: int | None  # None: a gap, not a zero
+    items: int
+    gap: str  # '' when covered; else could not be walked / returned nothing / not walked
+
+
 JSON_COLUMNS = ("tags", "rules", "hits", "reasons", "authors")
 
 
