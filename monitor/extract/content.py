@@ -1,6 +1,6 @@
 """The article region of any news page, found by scoring its blocks; paragraphs as the page shows them.
 
-One walk over the tree (:class:`_Walker`) turns the page into *blocks*: runs of
+One walk over the tree (:func:`walk`) turns the page into *blocks*: runs of
 text between block boundaries, so a ``<p>``, a heading, a list item, text sitting
 directly in a ``<div>`` and ``<br><br>``-separated text each become one block.
 Each block knows the element that holds it, how much of it is link text, and
@@ -211,104 +211,56 @@ class Content:
         return ""
 
 
-class _Walker:
-    """The single pass over the tree that builds the blocks and elements."""
-
-    def __init__(self, keep: frozenset[int] = frozenset()) -> None:
-        self.keep = keep  # mem_ids of the headline's ancestors: walked whatever their tag
-        self.content = Content()
-        self.run: list[str] = []
-        self.run_links = 0
-        self.in_link = 0
-        self.pending_br = False
-
-    def element(self, node: LexborNode, parent: int) -> int:
-        tag = node.tag or ""
-        attrs = node.attributes
-        body_named = caption = False
-        furniture = tag in _FURNITURE_TAGS
-        if attrs:
-            names = attrs.get("class") or ""
-            if "id" in attrs:
-                names = f"{names} {attrs['id'] or ''}"
-            if names:
-                body_named, named_furniture = _judge_names(names)
-                if named_furniture:
-                    furniture = True
-                    caption = bool(_CAPTION_NAMES.search(names))
-            if ("aria-hidden" in attrs or "hidden" in attrs or "role" in attrs) and (
-                    attrs.get("aria-hidden") == "true" or "hidden" in attrs or attrs.get("role") in _FURNITURE_ROLES):
+def _element(node: LexborNode, parent: int) -> Element:
+    """An element of the walk, judged as furniture or body by its tag, class/id and role."""
+    tag = node.tag or ""
+    attrs = node.attributes
+    body_named = caption = False
+    furniture = tag in _FURNITURE_TAGS
+    if attrs:
+        names = attrs.get("class") or ""
+        if "id" in attrs:
+            names = f"{names} {attrs['id'] or ''}"
+        if names:
+            body_named, named_furniture = _judge_names(names)
+            if named_furniture:
                 furniture = True
-        elements = self.content.elements
-        elements.append(Element(node, tag, parent, furniture, body_named, caption))
-        return len(elements) - 1
+                caption = bool(_CAPTION_NAMES.search(names))
+        if ("aria-hidden" in attrs or "hidden" in attrs or "role" in attrs) and (
+                attrs.get("aria-hidden") == "true" or "hidden" in attrs or attrs.get("role") in _FURNITURE_ROLES):
+            furniture = True
+    return Element(node, tag, parent, furniture, body_named, caption)
 
-    def flush(self, owner: int) -> None:
-        if self.run:
-            text = " ".join("".join(self.run).split())
-            if text:
-                blocks = self.content.blocks
-                element = self.content.elements[owner]
-                if element.caption:
-                    self.content.captions.append(Caption(text, owner, len(blocks)))
-                blocks.append(Block(text, element.tag, owner, min(self.run_links, len(text)), len(blocks)))
-        self.run.clear()
-        self.run_links = 0
-        self.pending_br = False
 
-    def visit(self, node: LexborNode, parent: int) -> None:
-        """A block-level element: its own index, then its children."""
-        index = self.element(node, parent)
-        if self.run:
-            self.flush(parent)
-        self.children(node, index)
-        if self.run:
-            self.flush(index)
+def _figure_caption(node: LexborNode) -> str:
+    """A figure's caption (its figcaption, or the figcaption itself)."""
+    caption = node if node.tag == "figcaption" else node.css_first("figcaption")
+    return clean(caption.text(deep=True, separator=" ")) if caption is not None else ""
 
-    def children(self, node: LexborNode, owner: int) -> None:
-        for child in node.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                text = child.text_content or ""
-                if text.strip():
-                    self.run.append(text)
-                    if self.in_link:
-                        self.run_links += len(text.strip())
-                    self.pending_br = False
-                elif self.run:
-                    self.run.append(" ")
-            elif tag == "br":
-                if self.pending_br:
-                    if self.run:
-                        self.flush(owner)
-                    self.pending_br = False
-                else:
-                    self.run.append(" ")
-                    self.pending_br = True
-            elif tag in INLINE:
-                if tag == "a":
-                    self.in_link += 1
-                    self.children(child, owner)
-                    self.in_link -= 1
-                else:
-                    self.children(child, owner)
-            elif tag in SKIP or tag == "-comment" or tag is None:
-                continue
-            elif tag in FIGURES:
-                self.figure(child, owner)
-            elif tag in _PAGE_FURNITURE and child.mem_id not in self.keep:
-                continue  # the page's own header, footer or sidebar: never the article, not worth walking
-            else:
-                self.visit(child, owner)
 
-    def figure(self, node: LexborNode, owner: int) -> None:
-        """Figures are not body; their caption (figcaption, or the figure's own text) is remembered."""
-        if self.run:
-            self.flush(owner)
-        caption = node if node.tag == "figcaption" else node.css_first("figcaption")
-        text = clean(caption.text(deep=True, separator=" ")) if caption is not None else ""
-        if text:
-            self.content.captions.append(Caption(text, owner, len(self.content.blocks)))
+# Lexbor's integer tag ids: the same for every document for the tags it knows (custom elements
+# get ids of their own, far above these, and are looked up by name).
+_TEXT, _INLINE, _LINK, _BR, _SKIP, _FIGURE, _PAGE, _BLOCK = range(8)
+
+
+def _tag_kinds() -> tuple[dict[int, int], int]:
+    make = LexborHTMLParser("").create_node
+    kinds: dict[int, int] = {}
+    for kind, names in ((_INLINE, INLINE - {"a"}), (_LINK, {"a"}), (_BR, {"br"}), (_SKIP, SKIP),
+                        (_FIGURE, FIGURES), (_PAGE, _PAGE_FURNITURE)):
+        for name in names:
+            kinds[make(name).tag_id] = kind
+    probe = LexborHTMLParser("<p>x<!--c--></p>").css_first("p")
+    assert probe is not None
+    for node in probe.iter(include_text=True):
+        kinds[node.tag_id] = _TEXT if node.tag == "-text" else _SKIP
+    kinds[0] = _SKIP  # nodes that are neither elements, text nor comments
+    static = max(make(name).tag_id for name in ("div", "p", "video", "xmp", *SKIP, *INLINE) if "-" not in name)
+    return kinds, max(static, 0x400)
+
+
+_KIND_OF, _STATIC_IDS = _tag_kinds()
+_CUSTOM_SKIP = frozenset(name for name in SKIP if "-" in name)
 
 
 _LAYOUT_FLAG = re.compile(r"(?:has|with|without|no|is|show|hide|enable|disable|can)[-_]", re.IGNORECASE)
@@ -369,20 +321,89 @@ _UNSET: Any = object()
 
 
 def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
-    """The page's blocks and elements (one pass); ``h1``: the page's first <h1>, when the caller has it."""
-    keep: set[int] = set()
+    """The page's blocks and elements (one pass); ``h1``: the page's first <h1>, when the caller has it.
+
+    The hot loop of the extractor: every node of the body not skipped passes here once, so it is
+    written for speed: tags compared as Lexbor's integer ids, state in local variables.
+    """
+    keep: set[int] = set()  # mem_ids of the headline's ancestors: walked whatever their tag
     node = tree.css_first("h1") if h1 is _UNSET else h1
     while node is not None:
         keep.add(node.mem_id)
         node = node.parent
-    walker = _Walker(frozenset(keep))
+    content = Content()
     body = tree.body
     if body is None:
-        return walker.content
-    root = walker.element(body, -1)
-    walker.children(body, root)
-    walker.flush(root)
-    return walker.content
+        return content
+    elements, blocks, captions = content.elements, content.blocks, content.captions
+    run: list[str] = []  # text of the block being read
+    links = 0  # characters of link text in it
+    in_link = 0
+    pending_br = False
+    kind_of = _KIND_OF.get
+
+    def flush(owner: int) -> None:
+        nonlocal links, pending_br
+        text = " ".join("".join(run).split())
+        if text:
+            element = elements[owner]
+            if element.caption:
+                captions.append(Caption(text, owner, len(blocks)))
+            blocks.append(Block(text, element.tag, owner, min(links, len(text)), len(blocks)))
+        run.clear()
+        links = 0
+        pending_br = False
+
+    def children(node: LexborNode, owner: int) -> None:
+        nonlocal links, in_link, pending_br
+        for child in node.iter(include_text=True):
+            kind = kind_of(child.tag_id, _BLOCK)
+            if kind == _TEXT:
+                text = child.text_content
+                if text and not text.isspace():
+                    run.append(text)
+                    if in_link:
+                        links += len(text.strip())
+                    pending_br = False
+                elif run:
+                    run.append(" ")
+            elif kind == _INLINE:
+                children(child, owner)
+            elif kind == _LINK:
+                in_link += 1
+                children(child, owner)
+                in_link -= 1
+            elif kind == _BR:
+                if pending_br:
+                    if run:
+                        flush(owner)
+                    pending_br = False
+                else:
+                    run.append(" ")
+                    pending_br = True
+            elif kind == _SKIP or (kind == _PAGE and child.mem_id not in keep):
+                continue  # never text, or the page's own header, footer or sidebar: not worth walking
+            elif kind == _FIGURE:
+                # Figures are not body; their caption is remembered.
+                if run:
+                    flush(owner)
+                if caption := _figure_caption(child):
+                    captions.append(Caption(caption, owner, len(blocks)))
+            elif child.tag_id > _STATIC_IDS and child.tag in _CUSTOM_SKIP:
+                continue  # a custom element of a form or widget
+            else:  # a block: its own element, then its children
+                elements.append(_element(child, owner))
+                index = len(elements) - 1
+                if run:
+                    flush(owner)
+                children(child, index)
+                if run:
+                    flush(index)
+
+    elements.append(_element(body, -1))
+    children(body, 0)
+    flush(0)
+    return content
 
 
 def block_value(block: Block) -> float:
