@@ -619,8 +619,10 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
 
 def word_count(text: str) -> int:
     """Words, counting two CJK characters as one (those scripts put no spaces between words)."""
-    cjk = len(_CJK.findall(text)) if _CJK.search(text) else 0
-    return len(text.split()) + cjk // 2
+    count = len(text.split())
+    if not text.isascii() and _CJK.search(text):
+        count += len(_CJK.findall(text)) // 2
+    return count
 
 
 def extract_content(tree: LexborHTMLParser, headline: str | None = None, h1: LexborNode | None = _UNSET) -> Content:
