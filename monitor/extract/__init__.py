@@ -30,6 +30,7 @@ container is missing.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ from .text import (
     ALWAYS_DROP,
     attr_or_text,
     clean,
+    clean_line,
     drop,
     headline_links,
     node_text,
@@ -93,6 +95,8 @@ _CHALLENGE = re.compile(
     r"attention required|enable javascript and cookies|fwb/df_lib\.js|ddos protection by|are you a robot",
     re.IGNORECASE,
 )
+# The same markers as plain text: a whole page is searched for them, lower-cased once.
+_CHALLENGE_MARKS = tuple(_CHALLENGE.pattern.replace("\\.", ".").split("|"))
 _ARTICLE_OG_TYPES = ("article", "newsarticle")
 
 
@@ -126,9 +130,13 @@ def extract_html(html: str, url: str, *, outlet: OutletConfig | None = None, now
 def generic_outlet(url: str) -> OutletConfig:
     """A stand-in outlet for a page of a site monitor has no configuration for."""
     parts = urlsplit(url)
-    host = parts.netloc.lower()
+    return _generic_outlet(parts.scheme, parts.netloc.lower())
+
+
+@functools.lru_cache(maxsize=256)  # one per site: a frozen config costs more to build than to look up
+def _generic_outlet(scheme: str, host: str) -> OutletConfig:
     return OutletConfig(key=host or "page", name=host.removeprefix("www.") or "page", language="",
-                        base_url=f"{parts.scheme or 'https'}://{host}/")
+                        base_url=f"{scheme or 'https'}://{host}/")
 
 
 def explain(page: Page, outlet: OutletConfig, *, now: datetime) -> list[FieldReport]:
@@ -240,8 +248,13 @@ def _refuse_challenge(tree: LexborHTMLParser, meta: Metadata, url: str, text: st
     title = node_text(title_node) if title_node else ""
     # Granma's real articles carry the fwb script too [M]: in-page markers only count on a bare page.
     bare = not _declared_article(meta) and _prose_words(tree) < 80
-    if _CHALLENGE.search(title) or (bare and _CHALLENGE.search(text)):
+    if _CHALLENGE.search(title) or (bare and _has_challenge_mark(text)):
         raise LayoutChanged(url, f"looks like a bot challenge page (title {title!r}), not an article")
+
+
+def _has_challenge_mark(text: str) -> bool:
+    lowered = text.lower()
+    return any(mark in lowered for mark in _CHALLENGE_MARKS)
 
 
 def _declared_article(meta: Metadata) -> bool:
@@ -436,7 +449,7 @@ def _body(ctx: _Context, hints: Fields) -> tuple[tuple[str, ...], tuple[int, ...
             ctx.provenance.append(("body", found.source))
             return kept, ()
     blocks = ctx.content.paragraphs
-    body = tuple(clean(b.text) for b in blocks)
+    body = tuple(clean_line(b.text) for b in blocks)
     subheadings = tuple(i for i, b in enumerate(blocks) if b.is_heading)
     raw = ctx.meta.ld("articleBody")
     if isinstance(raw, str) and word_count(raw) > 2 * word_count(" ".join(body)) + (20 if body else 4):

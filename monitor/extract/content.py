@@ -223,10 +223,8 @@ def _element(node: LexborNode, parent: int) -> Element:
     if "id" in attrs:
         names = f"{names} {ident or ''}"
     if names:
-        body_named, named_furniture = _judge_names(names)
-        if named_furniture:
-            furniture = True
-            caption = bool(_CAPTION_NAMES.search(names))
+        body_named, named_furniture, caption = _judge_names(names)
+        furniture = furniture or named_furniture
     if ("aria-hidden" in attrs or "hidden" in attrs or "role" in attrs) and (
             attrs.get("aria-hidden") == "true" or "hidden" in attrs or attrs.get("role") in _FURNITURE_ROLES):
         furniture = True
@@ -267,16 +265,17 @@ _CUSTOM_SKIP = frozenset(name for name in SKIP if "-" in name)
 _LAYOUT_FLAG = re.compile(r"(?:has|with|without|no|is|show|hide|enable|disable|can)[-_]", re.IGNORECASE)
 
 
-_JUDGED: dict[str, tuple[bool, bool]] = {}
+_JUDGED: dict[str, tuple[bool, bool, bool]] = {}
 
 
-def _judge_names(names: str) -> tuple[bool, bool]:
-    """Memoised :func:`_judge`: pages and sites repeat the same class strings many times."""
+def _judge_names(names: str) -> tuple[bool, bool, bool]:
+    """Memoised ``(body_named, furniture, caption)``: pages and sites repeat the same class strings."""
     found = _JUDGED.get(names)
     if found is None:
         if len(_JUDGED) > 20000:
             _JUDGED.clear()
-        found = _JUDGED[names] = _judge(names)
+        body, furniture = _judge(names)
+        found = _JUDGED[names] = (body, furniture, furniture and bool(_CAPTION_NAMES.search(names)))
     return found
 
 
@@ -603,7 +602,7 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
         return "links"
     if text in seen:
         return "repeated"
-    words = len(text.split())
+    words = text.count(" ") + 1  # block texts are stripped, single-spaced
     if (words <= 25 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _has_copyright(text)):
         return "furniture line"
     if words <= 12 and _BYLINE.search(text) and not _SENTENCE_END.search(text):

@@ -9,6 +9,7 @@ holds no other block, so ``<blockquote><p>..</p></blockquote>`` gives one paragr
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -28,6 +29,18 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 # One cleaner for the whole project, so the stored body and the seed text agree to the byte.
 clean = clean_text
+
+
+# What clean() changes in a line that is already stripped and single-spaced.
+_UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u00ad]")
+
+
+def clean_line(text: str) -> str:
+    """``clean(text)`` for text already stripped and single-spaced (a content block's): the same
+    result without splitting it into words again."""
+    if _UNCLEAN.search(text):
+        return clean(text)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def words(text: str) -> int:
