@@ -208,7 +208,7 @@ def _without_label(best: Candidate, usable: list[Candidate]) -> Candidate:
             other = _kicker_split(str(cand.value))
             if (other is not None and _key(other[1]) == _key(own[1]) and _key(other[0]) != _key(own[0])
                     and not _words(other[0]) & _words(own[0])):
-                return Candidate(own[1], best.source)
+                return Candidate(own[1], f"{best.source}, kicker dropped")
     return best
 
 
