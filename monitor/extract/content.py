@@ -356,8 +356,10 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
 
     def children(node: LexborNode, owner: int) -> None:
         nonlocal links, in_link, pending_br
-        for child in node.iter(include_text=True):
-            kind = kind_of(child.tag_id, _BLOCK)
+        child = node.first_child  # first_child/next: a quarter cheaper than node.iter()'s generator
+        while child is not None:
+            tag_id = child.tag_id
+            kind = kind_of(tag_id, _BLOCK)
             if kind == _TEXT:
                 text = child.text_content
                 if text and not text.isspace():
@@ -382,15 +384,15 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
                     run.append(" ")
                     pending_br = True
             elif kind == _SKIP or (kind == _PAGE and child.mem_id not in keep):
-                continue  # never text, or the page's own header, footer or sidebar: not worth walking
+                pass  # never text, or the page's own header, footer or sidebar: not worth walking
             elif kind == _FIGURE:
                 # Figures are not body; their caption is remembered.
                 if run:
                     flush(owner)
                 if caption := _figure_caption(child):
                     captions.append(Caption(caption, owner, len(blocks)))
-            elif child.tag_id > _STATIC_IDS and child.tag in _CUSTOM_SKIP:
-                continue  # a custom element of a form or widget
+            elif tag_id > _STATIC_IDS and child.tag in _CUSTOM_SKIP:
+                pass  # a custom element of a form or widget
             else:  # a block: its own element, then its children
                 elements.append(_element(child, owner))
                 index = len(elements) - 1
@@ -399,6 +401,7 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
                 children(child, index)
                 if run:
                     flush(index)
+            child = child.next
 
     elements.append(_element(body, -1))
     children(body, 0)
