@@ -69,9 +69,9 @@ class Metadata:
 
 # Every whole-document query costs a full pass of Lexbor's matcher (about as long as walking the
 # tree in Python): the nodes the field readers need are found by one pass and sorted here.
-_MARKED_CSS = ('h1, title, script[type="application/ld+json"], [itemprop~="author"], '
-               '[itemprop~="author"] [itemprop~="name"], a[rel~="author"], [itemprop~="datePublished"], '
-               '[itemprop~="dateModified"], time[datetime]')
+# Any [itemprop] is matched and sorted in Python: a descendant combinator
+# ([itemprop~=author] [itemprop~=name]) and token matches cost Lexbor a quarter more than that.
+_MARKED_CSS = 'h1, title, script[type="application/ld+json"], [itemprop], a[rel~="author"], time[datetime]'
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,11 @@ def marked_nodes(tree: LexborHTMLParser) -> Marked:
     jsonld: list[LexborNode] = []
     authors: list[LexborNode] = []
     dates: list[LexborNode] = []
+    last = -1
     for node in tree.css(_MARKED_CSS):
+        if node.mem_id == last:
+            continue  # Lexbor lists a node once per selector it matches (<h1 itemprop=headline>)
+        last = node.mem_id
         tag = node.tag
         if tag in ("h1", "title"):
             titles.append(node)
