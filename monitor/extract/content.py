@@ -419,7 +419,7 @@ def block_value(block: Block) -> float:
     if block.tag in HEADINGS:
         return 0.0
     length = len(text)
-    if _CJK.search(text):
+    if not text.isascii() and _CJK.search(text):
         length += 3 * len(_CJK.findall(text))  # a CJK character carries about a word
     density = block.links / len(text)
     if density > 0.5:
@@ -497,7 +497,7 @@ def choose_region(content: Content, headline: str | None = None) -> None:
         depth[index] = depth[parent] + 1 if parent >= 0 else 0
         under[index] = element.furniture or (parent >= 0 and under[parent])
     eligible = [i for i in range(count) if not under[i] or elements[i].body_named] or list(range(count))
-    best = max(eligible, key=lambda i: (elements[i].score, depth[i]))
+    best = _best(eligible, elements, depth)
     # The <article> holding the headline bounds the region when it holds much of the prose: what
     # lies beyond it is another story, a "read next" box or the site's own sections.
     if headline_order is not None:
@@ -511,7 +511,7 @@ def choose_region(content: Content, headline: str | None = None) -> None:
                 end += 1
             inner = [i for i in eligible if index <= i < end]
             if inner:
-                best = max(inner, key=lambda i: (elements[i].score, depth[i]))
+                best = _best(inner, elements, depth)
     while elements[best].tag in _LEAF_BLOCKS and elements[best].parent >= 0:
         best = elements[best].parent  # one long paragraph among short lines: the article is around it
     # A wrapper that adds a little stray prose (a teaser, a push prompt) to the article is not the
@@ -527,7 +527,18 @@ def choose_region(content: Content, headline: str | None = None) -> None:
     if content.region < 0:
         content.region = best
     content.headline_order = headline_order
-    _fill(content, headline, headline_order, under)
+    _fill(content, headline, headline_order, under, depth)
+
+
+def _best(candidates: list[int], elements: list[Element], depth: list[int]) -> int:
+    """The highest-scoring element, the deepest among equals (the first among those)."""
+    best = candidates[0]
+    top, top_depth = elements[best].score, depth[best]
+    for index in candidates:
+        score = elements[index].score
+        if score > top or (score == top and depth[index] > top_depth):
+            best, top, top_depth = index, score, depth[index]
+    return best
 
 
 def _headline_order(content: Content, headline: str | None) -> int | None:
@@ -543,19 +554,20 @@ def _headline_order(content: Content, headline: str | None) -> int | None:
     return None
 
 
-def _fill(content: Content, headline: str | None, headline_order: int | None, under: list[bool]) -> None:
+def _fill(content: Content, headline: str | None, headline_order: int | None, under: list[bool],
+          depth: list[int]) -> None:
     region = content.region
     elements = content.elements
     # inside[i]: the element is the region or below it; crossed[i]: furniture between it and the region
     inside = [False] * len(elements)
     crossed = [False] * len(elements)
-    for index, element in enumerate(elements):
-        parent = element.parent
-        if index == region:
-            inside[index] = True
-        elif parent >= 0 and inside[parent]:
-            inside[index] = True
-            crossed[index] = crossed[parent] or element.furniture
+    inside[region] = True
+    index = region + 1
+    while index < len(elements) and depth[index] > depth[region]:  # pre-order: its descendants follow
+        parent = elements[index].parent
+        inside[index] = True
+        crossed[index] = crossed[parent] or elements[index].furniture
+        index += 1
     folded_headline = " ".join((headline or "").split()).casefold()
     start = headline_order if headline_order is not None and inside[content.blocks[headline_order].owner] else -1
     seen: set[str] = set()
@@ -610,7 +622,7 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
         return "furniture line"
     if words <= 12 and _BYLINE.search(text) and not _SENTENCE_END.search(text):
         return "byline"
-    if _CAPTION_LINE.search(text) and words <= 30:
+    if words <= 30 and _CAPTION_LINE.search(text):
         return "credit"
     if words <= 8 and _DATE_WORDS.search(text) and not _SENTENCE_END.search(text.rstrip(".")):
         return "date line"
