@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,9 +68,29 @@ _FURNITURE_WORDS = (
     r"(?:^|[\s_-])(?:ad|ads|adv|nav|navbar|menu|tags?|more|meta|print|modal|popup|overlay|foot|copyright|"
     r"source|fuente|quelle)(?:$|[-_](?:container|wrapper|box|list|slot|block|links|bar|area|section|unit|wrap)$)"
 )
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, as a trie: ``a(?:bonn|dvert)|b...``, so the engine tests
+    a letter per branch point rather than every word at every position (2.2 -> 0.9 us a name)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here: what a longer word adds cannot matter to a search
+
+    def build(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        alternatives = [re.escape(char) + build(node[char]) for char in sorted(node)]
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return build(trie)
+
+
 # Stems and words in one regex over the lower-cased name: one scan instead of a hundred substring tests.
-_FURNITURE_NAME = re.compile("|".join(re.escape(stem) for stem in sorted(_FURNITURE_STEMS, key=len, reverse=True))
-                             + "|" + _FURNITURE_WORDS)
+_FURNITURE_NAME = re.compile(_trie_pattern(_FURNITURE_STEMS) + "|" + _FURNITURE_WORDS)
 # Containers named for the article body: never furniture, whatever else their class says (lower-cased).
 _BODY_NAMES = re.compile(r"^(?:entry|hentry|post|article|story|content|main)$|article-?body|articlebody|story-?body|entry-?content|post-?content|article-?content|"
                          r"article-?text|cuerpo|texto|content-?area|rich-?text|body-?text")
