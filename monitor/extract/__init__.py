@@ -550,6 +550,10 @@ def _standard(meta: Metadata) -> Fields:
     return fields
 
 
+_LANGUAGE_SPLIT = re.compile(r"[-_]")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}")
+
+
 def _language(meta: Metadata, outlet: OutletConfig, from_adapter: Found | None) -> tuple[str, str]:
     """``<html lang>``, then og:locale, then JSON-LD inLanguage, else the outlet's language.
 
@@ -563,8 +567,8 @@ def _language(meta: Metadata, outlet: OutletConfig, from_adapter: Found | None) 
         (ld_text(meta.ld("inLanguage")), "json-ld inLanguage"),
     )
     for value, source in candidates:
-        code = re.split(r"[-_]", value or "", maxsplit=1)[0].strip().lower()
-        if re.fullmatch(r"[a-z]{2}", code):
+        code = _LANGUAGE_SPLIT.split(value or "", maxsplit=1)[0].strip().lower()
+        if _LANGUAGE_CODE.fullmatch(code):
             return code, source
     return outlet.language, "outlet config"
 

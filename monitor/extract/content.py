@@ -255,7 +255,8 @@ def _element(node: LexborNode, parent: int) -> Element:
 
 def _figure_caption(node: LexborNode) -> str:
     """A figure's caption (its figcaption, or the figcaption itself)."""
-    caption = node if node.tag == "figcaption" else node.css_first("figcaption")
+    # Found by walking the figure: a CSS query costs ~4 us to compile before it looks at anything.
+    caption = next((n for n in node.traverse() if n.tag_id == _FIGCAPTION), None)
     return clean(caption.text(deep=True, separator=" ")) if caption is not None else ""
 
 
@@ -281,6 +282,7 @@ def _tag_kinds() -> tuple[dict[int, int], int]:
 
 
 _KIND_OF, _STATIC_IDS = _tag_kinds()
+_FIGCAPTION = LexborHTMLParser("").create_node("figcaption").tag_id
 _CUSTOM_SKIP = frozenset(name for name in SKIP if "-" in name)
 
 

@@ -24,6 +24,7 @@ byline and date lines). :func:`choose_title`, :func:`choose_authors` and
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 2 or not w.isascii()}
 
 
+@functools.lru_cache(maxsize=4096)  # the same titles and names are compared many times a page
 def _key(text: str) -> str:
     return _NON_WORD.sub("", text.casefold())
 
