@@ -137,7 +137,7 @@ class Block:
 
     text: str
     tag: str  # the holding element's tag: "p", "div", "li", "h2", ...
-    owner: int  # index of the holding element in Content.elements
+    owner: int  # index of the holding element in Content's element lists
     links: int  # characters of link text
     order: int
 
@@ -151,20 +151,6 @@ class Block:
 
 
 @dataclass(slots=True)
-class Element:
-    # No LexborNode kept: nodes die as the walk leaves them, so they never pile up for the
-    # garbage collector (which cost 7 % of the extraction when every element held its node).
-    tag: str
-    parent: int  # -1 for the root
-    furniture: bool
-    body_named: bool
-    caption: bool = False  # named as a caption ("wp-caption-text", "pie-de-foto"): its text is a caption candidate
-    ident: str | None = None  # its id and class attributes, for region_label
-    classes: str | None = None
-    score: float = 0.0
-
-
-@dataclass(slots=True)
 class Caption:
     text: str
     owner: int
@@ -173,10 +159,22 @@ class Caption:
 
 @dataclass(slots=True)
 class Content:
-    """The page as blocks, and the article region chosen among its elements."""
+    """The page as blocks, and the article region chosen among its elements.
+
+    Elements are parallel lists indexed alike, in document (pre-)order, so an element's
+    descendants follow it: a list append per field costs the walk less than an object per
+    element, and holds no Lexbor node (nodes die as the walk leaves them, never waiting for
+    the garbage collector).
+    """
 
     blocks: list[Block] = field(default_factory=list)
-    elements: list[Element] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    parents: list[int] = field(default_factory=list)  # -1 for the root
+    depths: list[int] = field(default_factory=list)
+    furniture: list[bool] = field(default_factory=list)  # by tag, class/id words or role
+    body_named: list[bool] = field(default_factory=list)  # class/id names the article body
+    scores: list[float] = field(default_factory=list)  # filled by choose_region
+    labels: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id and class, when set
     captions: list[Caption] = field(default_factory=list)
     region: int = -1  # index of the chosen element
     headline_order: int | None = None  # the headline's block, when found
@@ -189,30 +187,30 @@ class Content:
         for block in self.blocks:
             index = block.owner
             while index >= 0:
-                if self.elements[index].furniture and index != self.region:
+                if self.furniture[index] and index != self.region:
                     found.add(block.text)
                     break
                 if index == self.region:
                     break
-                index = self.elements[index].parent
+                index = self.parents[index]
         return frozenset(found)
 
     def region_label(self) -> str:
         if self.region < 0:
             return ""
-        element = self.elements[self.region]
-        label = element.tag
-        if element.ident:
-            label += f"#{element.ident}"
-        if element.classes:
-            label += "." + ".".join(element.classes.split()[:2])
+        label = self.tags[self.region]
+        ident, classes = self.labels.get(self.region, (None, None))
+        if ident:
+            label += f"#{ident}"
+        if classes:
+            label += "." + ".".join(classes.split()[:2])
         return label
 
     def inside(self, owner: int, ancestor: int) -> bool:
         while owner >= 0:
             if owner == ancestor:
                 return True
-            owner = self.elements[owner].parent
+            owner = self.parents[owner]
         return False
 
     def lead_caption(self) -> str:
@@ -231,12 +229,15 @@ class Content:
         return ""
 
 
-def _element(node: LexborNode, parent: int) -> Element:
-    """An element of the walk, judged as furniture or body by its tag, class/id and role."""
-    tag = node.tag or ""
+_PLAIN = (False, False, False, None, None)
+_PLAIN_FURNITURE = (True, False, False, None, None)
+
+
+def _judge_element(node: LexborNode, tag: str) -> tuple[bool, bool, bool, str | None, str | None]:
+    """``(furniture, body_named, caption, id, class)`` of an element, by its tag, class/id and role."""
     attrs = node.attributes
     if not attrs:
-        return Element(tag, parent, tag in _FURNITURE_TAGS, False)
+        return _PLAIN_FURNITURE if tag in _FURNITURE_TAGS else _PLAIN
     body_named = caption = False
     furniture = tag in _FURNITURE_TAGS
     classes = attrs.get("class")
@@ -250,7 +251,7 @@ def _element(node: LexborNode, parent: int) -> Element:
     if ("aria-hidden" in attrs or "hidden" in attrs or "role" in attrs) and (
             attrs.get("aria-hidden") == "true" or "hidden" in attrs or attrs.get("role") in _FURNITURE_ROLES):
         furniture = True
-    return Element(tag, parent, furniture, body_named, caption, ident, classes)
+    return furniture, body_named, caption, ident, classes
 
 
 def _figure_caption(node: LexborNode) -> str:
@@ -356,7 +357,9 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
     body = tree.body
     if body is None:
         return content
-    elements, blocks, captions = content.elements, content.blocks, content.captions
+    blocks, captions, tags, depths, labels = content.blocks, content.captions, content.tags, content.depths, content.labels
+    add_parent, add_furniture, add_body_named = content.parents.append, content.furniture.append, content.body_named.append
+    caption_named: set[int] = set()  # elements named as captions ("wp-caption-text", "pie-de-foto")
     run: list[str] = []  # text of the block being read
     links = 0  # characters of link text in it
     in_link = 0
@@ -367,10 +370,9 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
         nonlocal links, pending_br
         text = " ".join("".join(run).split())
         if text:
-            element = elements[owner]
-            if element.caption:
+            if owner in caption_named:
                 captions.append(Caption(text, owner, len(blocks)))
-            blocks.append(Block(text, element.tag, owner, min(links, len(text)), len(blocks)))
+            blocks.append(Block(text, tags[owner], owner, min(links, len(text)), len(blocks)))
         run.clear()
         links = 0
         pending_br = False
@@ -415,8 +417,7 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
             elif tag_id > _STATIC_IDS and child.tag in _CUSTOM_SKIP:
                 pass  # a custom element of a form or widget
             else:  # a block: its own element, then its children
-                elements.append(_element(child, owner))
-                index = len(elements) - 1
+                index = element(child, owner)
                 if run:
                     flush(owner)
                 children(child, index)
@@ -424,10 +425,25 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
                     flush(index)
             child = child.next
 
-    elements.append(_element(body, -1))
+    def element(node: LexborNode, parent: int) -> int:
+        tag = node.tag or ""
+        furniture, body_named, caption, ident, classes = _judge_element(node, tag)
+        index = len(tags)
+        tags.append(tag)
+        add_parent(parent)
+        depths.append(depths[parent] + 1 if parent >= 0 else 0)
+        add_furniture(furniture)
+        add_body_named(body_named)
+        if caption:
+            caption_named.add(index)
+        if ident or classes:
+            labels[index] = (ident, classes)
+        return index
+
+    element(body, -1)
     children(body, 0)
     flush(0)
-    del children, flush  # the recursive closure is a reference cycle: undone here, not by the GC
+    del children, flush, element  # the recursive closure is a reference cycle: undone here, not by the GC
     return content
 
 
@@ -472,20 +488,20 @@ TIGHTEN = 0.9  # share of the best element's score a deeper element must keep to
 
 def choose_region(content: Content, headline: str | None = None) -> None:
     """Score every element by the blocks below it; the best is the region. Then fill ``paragraphs``."""
-    elements = content.elements
-    if not elements:
+    tags, parents, depth, furniture = content.tags, content.parents, content.depths, content.furniture
+    if not tags:
         return
     headline_order = _headline_order(content, headline)
     if headline_order is not None:
         # Furniture never holds the headline: a wrapper named "sidebar-1" or "masthead" around it is layout.
         index = content.blocks[headline_order].owner
         while index >= 0:
-            elements[index].furniture = False
-            index = elements[index].parent
+            furniture[index] = False
+            index = parents[index]
     # Linear in elements + blocks: elements are in document (pre-)order, so children follow parents.
     # A block adds its value to the elements above it up to the first furniture element, and
     # a small penalty from there up (so furniture never pays, but never weighs like prose either).
-    count = len(elements)
+    count = len(tags)
     clean = [0.0] * count  # values of blocks that reach the element without crossing furniture
     penalty = [0.0] * count  # what those blocks would cost once they cross furniture
     crossed = [0.0] * count  # penalties of blocks that crossed furniture on the way up
@@ -499,66 +515,63 @@ def choose_region(content: Content, headline: str | None = None) -> None:
             value *= 0.3  # prose above the headline is rarely the article
         clean[block.owner] += value
         penalty[block.owner] += -min(abs(value) * 0.25, 50.0) - 5.0
+    score = content.scores = [0.0] * count
     for index in range(count - 1, -1, -1):
-        element = elements[index]
-        if element.furniture:
+        if furniture[index]:
             crossed[index] += penalty[index]
             clean[index] = penalty[index] = 0.0
-        element.score = clean[index] + crossed[index]
-        parent = element.parent
+        score[index] = clean[index] + crossed[index]
+        parent = parents[index]
         if parent >= 0:
             clean[parent] += clean[index]
             penalty[parent] += penalty[index]
             crossed[parent] += crossed[index]
     # The region is never inside a cookie box, a sidebar or a comment section (unless named as the body).
-    depth = [0] * count
     under = [False] * count
-    for index, element in enumerate(elements):
-        parent = element.parent
-        depth[index] = depth[parent] + 1 if parent >= 0 else 0
-        under[index] = element.furniture or (parent >= 0 and under[parent])
-    eligible = [i for i in range(count) if not under[i] or elements[i].body_named] or list(range(count))
-    best = _best(eligible, elements, depth)
+    for index in range(count):
+        parent = parents[index]
+        under[index] = furniture[index] or (parent >= 0 and under[parent])
+    body_named = content.body_named
+    eligible = [i for i in range(count) if not under[i] or body_named[i]] or list(range(count))
+    best = _best(eligible, score, depth)
     # The <article> holding the headline bounds the region when it holds much of the prose: what
     # lies beyond it is another story, a "read next" box or the site's own sections.
     if headline_order is not None:
         index = content.blocks[headline_order].owner
-        while index >= 0 and elements[index].tag != "article":
-            index = elements[index].parent
-        if index >= 0 and index != best and elements[index].score >= 0.5 * elements[best].score \
-                and content.inside(index, best):
+        while index >= 0 and tags[index] != "article":
+            index = parents[index]
+        if index >= 0 and index != best and score[index] >= 0.5 * score[best] and content.inside(index, best):
             end = index + 1
             while end < count and depth[end] > depth[index]:
                 end += 1
             inner = [i for i in eligible if index <= i < end]
             if inner:
-                best = _best(inner, elements, depth)
-    while elements[best].tag in _LEAF_BLOCKS and elements[best].parent >= 0:
-        best = elements[best].parent  # one long paragraph among short lines: the article is around it
+                best = _best(inner, score, depth)
+    while tags[best] in _LEAF_BLOCKS and parents[best] >= 0:
+        best = parents[best]  # one long paragraph among short lines: the article is around it
     # A wrapper that adds a little stray prose (a teaser, a push prompt) to the article is not the
     # article: the deepest element below it that keeps most of its score is.
     allowed = set(eligible)
-    threshold = TIGHTEN * elements[best].score
+    threshold = TIGHTEN * score[best]
     index = best + 1
     while index < count and depth[index] > depth[best]:  # pre-order: the descendants follow, deeper
-        if index in allowed and elements[index].score >= threshold and elements[index].tag not in _LEAF_BLOCKS:
+        if index in allowed and score[index] >= threshold and tags[index] not in _LEAF_BLOCKS:
             if depth[index] > depth[content.region] if content.region >= 0 else True:
                 content.region = index
         index += 1
     if content.region < 0:
         content.region = best
     content.headline_order = headline_order
-    _fill(content, headline, headline_order, under, depth)
+    _fill(content, headline, headline_order, under)
 
 
-def _best(candidates: list[int], elements: list[Element], depth: list[int]) -> int:
+def _best(candidates: list[int], score: list[float], depth: list[int]) -> int:
     """The highest-scoring element, the deepest among equals (the first among those)."""
     best = candidates[0]
-    top, top_depth = elements[best].score, depth[best]
+    top, top_depth = score[best], depth[best]
     for index in candidates:
-        score = elements[index].score
-        if score > top or (score == top and depth[index] > top_depth):
-            best, top, top_depth = index, score, depth[index]
+        if score[index] > top or (score[index] == top and depth[index] > top_depth):
+            best, top, top_depth = index, score[index], depth[index]
     return best
 
 
@@ -575,19 +588,16 @@ def _headline_order(content: Content, headline: str | None) -> int | None:
     return None
 
 
-def _fill(content: Content, headline: str | None, headline_order: int | None, under: list[bool],
-          depth: list[int]) -> None:
-    region = content.region
-    elements = content.elements
+def _fill(content: Content, headline: str | None, headline_order: int | None, under: list[bool]) -> None:
+    region, parents, depth, furniture = content.region, content.parents, content.depths, content.furniture
     # inside[i]: the element is the region or below it; crossed[i]: furniture between it and the region
-    inside = [False] * len(elements)
-    crossed = [False] * len(elements)
+    inside = [False] * len(parents)
+    crossed = [False] * len(parents)
     inside[region] = True
     index = region + 1
-    while index < len(elements) and depth[index] > depth[region]:  # pre-order: its descendants follow
-        parent = elements[index].parent
+    while index < len(parents) and depth[index] > depth[region]:  # pre-order: its descendants follow
         inside[index] = True
-        crossed[index] = crossed[parent] or elements[index].furniture
+        crossed[index] = crossed[parents[index]] or furniture[index]
         index += 1
     folded_headline = " ".join((headline or "").split()).casefold()
     start = headline_order if headline_order is not None and inside[content.blocks[headline_order].owner] else -1
