@@ -640,11 +640,11 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
         return "furniture"
     if block.order <= start:
         return "above the headline" if block.order < start else "headline"
-    if text.casefold() == headline:
+    if len(text) <= len(headline) and text.casefold() == headline:  # casefold() never shortens a text
         return "headline"
     if block.tag == "h1":
         return "headline"
-    if block.link_density > 0.5:
+    if block.links > 0.5 * len(text):  # link density over a half
         return "links"
     if text in seen:
         return "repeated"

@@ -65,8 +65,11 @@ def decode(text: Any) -> str:
     return clean(text)
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 2 or not w.isascii()}
+    return {w for w in _WORD.findall(text.casefold()) if len(w) > 2 or not w.isascii()}
 
 
 @functools.lru_cache(maxsize=4096)  # the same titles and names are compared many times a page
@@ -292,7 +295,7 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
     for index in range(1, 4):  # Yoast's "Written by" / "Verfasst von" / "Escrito por" card
         label = (meta.first(f"twitter:label{index}") or ("",))[0]
         data = (meta.first(f"twitter:data{index}") or ("",))[0]
-        if data and re.search(r"written|verfasst|escrito|autor|author|écrit|scritto", label, re.IGNORECASE):
+        if data and _WRITTEN_BY.search(label):
             names = split_names(data)
             if names:
                 found.append(Candidate(names, "twitter:data (written by)"))
@@ -319,6 +322,9 @@ def author_candidates(meta: Metadata, tree: LexborHTMLParser, bylines: list[str]
     if orgs:
         found.append(Candidate(orgs, "json-ld (organisation)"))
     return found
+
+
+_WRITTEN_BY = re.compile(r"written|verfasst|escrito|autor|author|écrit|scritto", re.IGNORECASE)
 
 
 def _printed(bylines: list[str]) -> list[Candidate]:
@@ -414,15 +420,19 @@ def date_candidates(meta: Metadata, tree: LexborHTMLParser, visible: list[str], 
 _UPDATED = re.compile(r"updated|actualizad|aktualisiert|modified|modificad|editado|mis à jour", re.IGNORECASE)
 
 
+_ZONE_AT_END = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T|CES?T|BST)\b)\s*$", re.IGNORECASE)
+_ISO_TIME_ZONE = re.compile(r"T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})")
+_ISO_OFFSET = re.compile(r"T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?([+-])(\d{2}):?(\d{2})\b")
+
+
 def _has_zone(text: str) -> bool:
-    return bool(re.search(r"(?:Z|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T|CES?T|BST)\b)\s*$", text.strip(), re.IGNORECASE)) \
-        or bool(re.search(r"T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})", text))
+    return bool(_ZONE_AT_END.search(text.strip())) or bool(_ISO_TIME_ZONE.search(text))
 
 
 def page_zone(candidates: list[tuple[str, str]]) -> tzinfo | None:
     """The UTC offset the page itself uses in its zoned dates, if any."""
     for text, _source in candidates:
-        match = re.search(r"T\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?([+-])(\d{2}):?(\d{2})\b", text)
+        match = _ISO_OFFSET.search(text)
         if match:
             sign = -1 if match.group(1) == "-" else 1
             return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))

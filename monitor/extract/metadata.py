@@ -125,21 +125,36 @@ def _under_author(node: LexborNode) -> bool:
 
 def read_metadata(tree: LexborHTMLParser, marked: Marked | None = None) -> Metadata:
     meta: dict[str, list[str]] = {}
-    # Page-level tags live in <head>: querying it alone spares a scan of the whole document each.
+    base: str | None = None
+    canonical: str | None = None
+    seen_base = seen_canonical = False
+    # Page-level tags live in <head>: querying it alone spares a scan of the whole document, and one
+    # query for all three kinds compiles one selector (~4 us each) and walks the head once.
     head = tree.head or tree
-    for node in head.css("meta[content]"):
+    for node in head.css('meta[content], base[href], link[rel][href]'):
+        tag = node.tag
         attrs = node.attributes  # one dict per node: building it is what costs
-        key = attrs.get("property") or attrs.get("name")
-        if key:
-            meta.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
+        if tag == "meta":
+            key = attrs.get("property") or attrs.get("name")
+            if key:
+                meta.setdefault(key.strip().lower(), []).append(attrs.get("content") or "")
+        elif tag == "base":
+            if not seen_base:  # the first <base href> counts
+                seen_base = True
+                base = attrs.get("href")
+        elif not seen_canonical:
+            rel = attrs.get("rel") or ""
+            # rel's token and case rules: a canonical link as Lexbor's rel*="anonical" filter saw it
+            if ("anonical" in rel or "ANONICAL" in rel) and "canonical" in rel.lower().split():
+                seen_canonical = True
+                canonical = (attrs.get("href") or "").strip() or None
     objects, broken = _jsonld_objects(tree, marked)
     html = tree.root
-    base = head.css_first("base[href]")
     return Metadata(
         jsonld=objects,
         meta={k: tuple(v) for k, v in meta.items()},
-        canonical=_canonical_href(head),
-        base=base.attributes.get("href") if base else None,
+        canonical=canonical,
+        base=base,
         html_lang=(html.attributes.get("lang") or None) if html else None,
         broken_jsonld=broken,
     )
@@ -163,16 +178,11 @@ def without_foreign_jsonld(md: Metadata, tree: LexborHTMLParser, marked: Marked 
     return replace(md, jsonld=(), ignored_jsonld=f"headline {headline!r} does not match the page")
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _title_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) >= 4}
-
-
-def _canonical_href(tree: LexborHTMLParser | LexborNode) -> str | None:
-    # Lexbor filters the links; the check below keeps rel's token and case rules exact.
-    for node in tree.css('link[rel*="anonical"][href], link[rel*="ANONICAL"][href]'):
-        if "canonical" in (node.attributes.get("rel") or "").lower().split():
-            return (node.attributes.get("href") or "").strip() or None
-    return None
+    return {w for w in _WORD.findall(text.casefold()) if len(w) >= 4}
 
 
 # ---------------------------------------------------------------- JSON-LD
