@@ -312,6 +312,8 @@ def _judge(names: str) -> tuple[bool, bool]:
     are furniture; a name of the body wins over furniture names beside it, and
     layout flags (``has-sidebar``, ``without-ads``) say nothing.
     """
+    if not _MAYBE_NAMED.search(names.lower()):
+        return False, False  # most names say nothing: no token needs judging
     body = furniture = False
     for token in names.split():
         verdict = _TOKENS.get(token)
@@ -327,6 +329,15 @@ def _judge(names: str) -> tuple[bool, bool]:
 
 
 _TOKENS: dict[str, int] = {}
+# Matches the lower-cased class/id string wherever any of its tokens could name the body or furniture
+# (a superset of _judge_token: a token's last BEM part starts after whitespace or "_" and ends
+# before whitespace or "-"), so a string it does not match is neutral without splitting it.
+_MAYBE_NAMED = re.compile(
+    _trie_pattern(_FURNITURE_STEMS)
+    + "|" + _BODY_NAMES.pattern.replace("^(?:entry|hentry|post|article|story|content|main)$",
+                                        r"(?:^|[\s_])(?:entry|hentry|post|article|story|content|main)(?:$|[\s-])")
+    + "|" + _FURNITURE_WORDS.split("(?:$|", 1)[0] + r"(?:$|[\s_-])"
+)
 
 
 def _judge_token(token: str) -> int:
