@@ -379,7 +379,11 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
 
     def flush(owner: int) -> None:
         nonlocal links, pending_br
-        text = " ".join("".join(run).split())
+        text = "".join(run)
+        # Two in three runs are already single-spaced: isprintable() is False for every whitespace
+        # character but " ", so one C scan proves it and spares splitting the text into words.
+        if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+            text = " ".join(text.split())
         if text:
             if owner in caption_named:
                 captions.append(Caption(text, owner, len(blocks)))
