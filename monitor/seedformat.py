@@ -58,6 +58,12 @@ def clean_text(text: str | None) -> str:
     """One tidy line: NFC, odd whitespace collapsed to single spaces, invisibles dropped."""
     if not text:
         return ""
+    if text.isprintable():  # the common case: no control, invisible or odd space characters in it
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        if "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text  # already one tidy line: spared splitting it into words
+        return " ".join(text.split())
     if not text.isascii():  # ASCII is already NFC and holds none of the invisibles
         text = unicodedata.normalize("NFC", text)
         if any(ch in text for ch in _INVISIBLE_CHARS):  # translate() costs more than four scans

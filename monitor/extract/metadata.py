@@ -47,8 +47,8 @@ class Metadata:
         """The first non-empty ``(value, name)`` among the meta names, in the order given."""
         for name in names:
             for value in self.meta.get(name, ()):
-                if clean(value):
-                    return clean(value), name
+                if cleaned := clean(value):
+                    return cleaned, name
         return None
 
     def all(self, name: str) -> tuple[str, ...]:
