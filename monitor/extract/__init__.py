@@ -244,8 +244,7 @@ def _headings(tree: LexborHTMLParser, h1s: list[Any]) -> list[tuple[str, str]]:
 
 
 def _refuse_challenge(tree: LexborHTMLParser, meta: Metadata, url: str, text: str) -> None:
-    title_node = (tree.head or tree).css_first("title")
-    title = node_text(title_node) if title_node else ""
+    title = clean(meta.title or "")  # a <title> holds only text
     # Granma's real articles carry the fwb script too [M]: in-page markers only count on a bare page.
     bare = not _declared_article(meta) and _prose_words(tree) < 80
     if _CHALLENGE.search(title) or (bare and _has_challenge_mark(text)):

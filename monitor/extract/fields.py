@@ -149,8 +149,7 @@ def title_candidates(meta: Metadata, tree: LexborHTMLParser, headings: list[tupl
         text = decode(value if isinstance(value, str) else "")
         if text:
             found.append(Candidate(text, source))
-    node = (tree.head or tree).css_first("title")
-    if node is not None and (text := decode(node.text(deep=True))):
+    if meta.title is not None and (text := decode(meta.title)):
         found.append(Candidate(text, "<title>"))
     for tag, text in headings:
         found.append(Candidate(decode(text), tag))

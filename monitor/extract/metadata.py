@@ -40,6 +40,7 @@ class Metadata:
     canonical: str | None = None  # raw href of <link rel=canonical>
     base: str | None = None  # <base href>
     html_lang: str | None = None
+    title: str | None = None  # text of the <head>'s first <title>, as it stands
     broken_jsonld: int = 0  # blocks that were not valid JSON
     ignored_jsonld: str | None = None  # why the JSON-LD was set aside, if it was
 
@@ -127,12 +128,17 @@ def read_metadata(tree: LexborHTMLParser, marked: Marked | None = None) -> Metad
     meta: dict[str, list[str]] = {}
     base: str | None = None
     canonical: str | None = None
+    title: str | None = None
     seen_base = seen_canonical = False
     # Page-level tags live in <head>: querying it alone spares a scan of the whole document, and one
     # query for all three kinds compiles one selector (~4 us each) and walks the head once.
     head = tree.head or tree
-    for node in head.css('meta[content], base[href], link[rel][href]'):
+    for node in head.css('meta[content], base[href], link[rel][href], title'):
         tag = node.tag
+        if tag == "title":
+            if title is None:
+                title = node.text(deep=True)
+            continue
         attrs = node.attributes  # one dict per node: building it is what costs
         if tag == "meta":
             key = attrs.get("property") or attrs.get("name")
@@ -157,6 +163,7 @@ def read_metadata(tree: LexborHTMLParser, marked: Marked | None = None) -> Metad
         base=base,
         html_lang=(html.attributes.get("lang") or None) if html else None,
         broken_jsonld=broken,
+        title=title,
     )
 
 
