@@ -544,11 +544,16 @@ def choose_region(content: Content, headline: str | None = None) -> None:
             crossed[parent] += crossed[index]
     # The region is never inside a cookie box, a sidebar or a comment section (unless named as the body).
     under = [False] * count
+    body_named = content.body_named
+    eligible = []
     for index in range(count):
         parent = parents[index]
         under[index] = furniture[index] or (parent >= 0 and under[parent])
-    body_named = content.body_named
-    eligible = [i for i in range(count) if not under[i] or body_named[i]] or list(range(count))
+        if not under[index] or body_named[index]:
+            eligible.append(index)
+    everything = not eligible  # when nothing is eligible, everything is
+    if everything:
+        eligible = list(range(count))
     best = _best(eligible, score, depth)
     # The <article> holding the headline bounds the region when it holds much of the prose: what
     # lies beyond it is another story, a "read next" box or the site's own sections.
@@ -567,11 +572,11 @@ def choose_region(content: Content, headline: str | None = None) -> None:
         best = parents[best]  # one long paragraph among short lines: the article is around it
     # A wrapper that adds a little stray prose (a teaser, a push prompt) to the article is not the
     # article: the deepest element below it that keeps most of its score is.
-    allowed = set(eligible)
     threshold = TIGHTEN * score[best]
     index = best + 1
     while index < count and depth[index] > depth[best]:  # pre-order: the descendants follow, deeper
-        if index in allowed and score[index] >= threshold and tags[index] not in _LEAF_BLOCKS:
+        if score[index] >= threshold and (everything or not under[index] or body_named[index]) \
+                and tags[index] not in _LEAF_BLOCKS:
             if depth[index] > depth[content.region] if content.region >= 0 else True:
                 content.region = index
         index += 1
