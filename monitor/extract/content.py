@@ -64,9 +64,13 @@ mas-noticias readmore read-more alsoread also-read seealso see-also weiterlesen 
 keyword etiqueta rating pagination toolbar infobox teaser footer masthead login signup donat printonly
 print-only visually-hidden visuallyhidden sr-only screen-reader tweet instagram-media tiktok embed sign-in signin regwall registration-wall
 """.split())
+# Short words only whole, or before a container suffix ("ad-slot", "nav_wrapper").
+_FURNITURE_SHORT = tuple("""
+ad ads adv nav navbar menu tag tags more meta print modal popup overlay foot copyright source fuente quelle
+""".split())
 _FURNITURE_WORDS = (
-    r"(?:^|[\s_-])(?:ad|ads|adv|nav|navbar|menu|tags?|more|meta|print|modal|popup|overlay|foot|copyright|"
-    r"source|fuente|quelle)(?:$|[-_](?:container|wrapper|box|list|slot|block|links|bar|area|section|unit|wrap)$)"
+    r"(?:^|[\s_-])(?:" + "|".join(_FURNITURE_SHORT) + r")"
+    r"(?:$|[-_](?:container|wrapper|box|list|slot|block|links|bar|area|section|unit|wrap)$)"
 )
 
 
@@ -91,9 +95,14 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 # Stems and words in one regex over the lower-cased name: one scan instead of a hundred substring tests.
 _FURNITURE_NAME = re.compile(_trie_pattern(_FURNITURE_STEMS) + "|" + _FURNITURE_WORDS)
-# Containers named for the article body: never furniture, whatever else their class says (lower-cased).
-_BODY_NAMES = re.compile(r"^(?:entry|hentry|post|article|story|content|main)$|article-?body|articlebody|story-?body|entry-?content|post-?content|article-?content|"
-                         r"article-?text|cuerpo|texto|content-?area|rich-?text|body-?text")
+# Containers named for the article body: never furniture, whatever else their class says (lower-cased):
+# a whole name, or a stem anywhere in it.
+_BODY_WHOLE = ("entry", "hentry", "post", "article", "story", "content", "main")
+_BODY_STEMS = tuple("""
+articlebody article-body storybody story-body entrycontent entry-content postcontent post-content articlecontent
+article-content articletext article-text cuerpo texto contentarea content-area richtext rich-text bodytext body-text
+""".split())
+_BODY_NAMES = re.compile("^(?:" + "|".join(_BODY_WHOLE) + ")$|" + _trie_pattern(_BODY_STEMS))
 
 # Whole-line furniture, any language: "LEA TAMBIÉN:", "Te puede interesar", "Read more", "Advertisement".
 _FURNITURE_LINE = re.compile(
@@ -312,7 +321,7 @@ def _judge(names: str) -> tuple[bool, bool]:
     are furniture; a name of the body wins over furniture names beside it, and
     layout flags (``has-sidebar``, ``without-ads``) say nothing.
     """
-    if not _MAYBE_NAMED.search(names.lower()):
+    if not _MAYBE_NAMED.search(" " + names.lower()):
         return False, False  # most names say nothing: no token needs judging
     body = furniture = False
     for token in names.split():
@@ -329,15 +338,11 @@ def _judge(names: str) -> tuple[bool, bool]:
 
 
 _TOKENS: dict[str, int] = {}
-# Matches the lower-cased class/id string wherever any of its tokens could name the body or furniture
-# (a superset of _judge_token: a token's last BEM part starts after whitespace or "_" and ends
-# before whitespace or "-"), so a string it does not match is neutral without splitting it.
-_MAYBE_NAMED = re.compile(
-    _trie_pattern(_FURNITURE_STEMS)
-    + "|" + _BODY_NAMES.pattern.replace("^(?:entry|hentry|post|article|story|content|main)$",
-                                        r"(?:^|[\s_])(?:entry|hentry|post|article|story|content|main)(?:$|[\s-])")
-    + "|" + _FURNITURE_WORDS.split("(?:$|", 1)[0] + r"(?:$|[\s_-])"
-)
+# Matches " " + the lower-cased class/id string wherever any of its tokens could name the body or
+# furniture (a superset of _judge_token: a token's last BEM part starts after whitespace or "_"), so a
+# string it does not match is neutral without splitting it. Two tries: a few letter tests a position.
+_MAYBE_NAMED = re.compile(_trie_pattern(_FURNITURE_STEMS + _BODY_STEMS) + r"|[\s_-]"
+                          + _trie_pattern(_FURNITURE_SHORT + _BODY_WHOLE))
 
 
 def _judge_token(token: str) -> int:
