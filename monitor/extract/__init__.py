@@ -47,7 +47,7 @@ from monitor.urls import published_url
 
 from .adapters import get_adapter
 from .adapters.base import FIELDS, Adapter, Document, Fields, Found
-from .content import Content, extract_content, script_markup, word_count
+from .content import Content, cjk_words, extract_content, script_markup, word_count
 from .fields import (
     Choice,
     author_candidates,
@@ -423,6 +423,17 @@ def _fewer_words(body: tuple[str, ...], limit: int) -> bool:
     return word_count(" ".join(body)) < limit
 
 
+def _line_words(lines: tuple[str, ...]) -> int:
+    """``word_count(" ".join(lines))`` for cleaned lines (single-spaced): spaces counted, not split."""
+    return sum(line.count(" ") + 1 for line in lines if line) + cjk_words(" ".join(lines))
+
+
+def _more_words(text: str, limit: int) -> bool:
+    """``word_count(text) > limit``, without splitting all of a text far longer than that."""
+    words = len(text.split(None, limit))  # exact up to the limit
+    return words > limit or words + cjk_words(text) > limit
+
+
 def _pick_text(name: str, hints: Fields, choice: Choice, prov: list[tuple[str, str]], ctx: _Context) -> str:
     """A hint when there is one, else the consensus winner; what lost is kept as ``name:beat``."""
     hint = hints.get(name)
@@ -451,7 +462,7 @@ def _body(ctx: _Context, hints: Fields) -> tuple[tuple[str, ...], tuple[int, ...
     body = tuple(clean_line(b.text) for b in blocks)
     subheadings = tuple(i for i, b in enumerate(blocks) if b.is_heading)
     raw = ctx.meta.ld("articleBody")
-    if isinstance(raw, str) and word_count(raw) > 2 * word_count(" ".join(body)) + (20 if body else 4):
+    if isinstance(raw, str) and _more_words(raw, 2 * _line_words(body) + (20 if body else 4)):
         # Pages rendered by script keep the text only in JSON-LD.
         lines = tuple(line for line in (decode(x) for x in raw.splitlines()) if line)
         ctx.provenance.append(("body", "json-ld articleBody"))

@@ -690,10 +690,12 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
 
 def word_count(text: str) -> int:
     """Words, counting two CJK characters as one (those scripts put no spaces between words)."""
-    count = len(text.split())
-    if not text.isascii() and _CJK.search(text):
-        count += len(_CJK.findall(text)) // 2
-    return count
+    return len(text.split()) + cjk_words(text)
+
+
+def cjk_words(text: str) -> int:
+    """What CJK characters add to a text's word count (two of them count as a word)."""
+    return len(_CJK.findall(text)) // 2 if not text.isascii() and _CJK.search(text) else 0
 
 
 def extract_content(tree: LexborHTMLParser, headline: str | None = None, h1: LexborNode | None = _UNSET) -> Content:

@@ -75,6 +75,9 @@ _RELATIVE = re.compile(
     re.IGNORECASE,
 )
 
+# What every match of _RELATIVE starts with: a number, then a unit's first letter.
+_MAYBE_RELATIVE = re.compile(r"\d\s*[ymwdhsa]", re.IGNORECASE)
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedDate:
@@ -87,7 +90,9 @@ class ParsedDate:
 
 def strip_relative(text: str) -> str:
     """``"Published 4 July 2021 (3 hours 12 minutes ago)"`` -> ``"Published 4 July 2021"``."""
-    return " ".join(_RELATIVE.sub(" ", text).split())
+    if _MAYBE_RELATIVE.search(text):  # most dates (ISO, RFC 822) have no number followed by a unit
+        text = _RELATIVE.sub(" ", text)
+    return " ".join(text.split())
 
 
 def parse_date(text: str | None, tz: str | tzinfo = "America/Havana") -> ParsedDate | None:

@@ -207,9 +207,9 @@ def _jsonld_objects(tree: LexborHTMLParser, marked: Marked | None = None) -> tup
             continue
         nodes.extend(_flatten(data))
     index = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
-    ranked = [n for n in nodes if _rank(n) < len(ARTICLE_TYPES)]
-    ranked.sort(key=_rank)
-    return tuple(_resolve_refs(n, index) for n in ranked), broken
+    ranks = [_rank(n) for n in nodes]
+    ranked = sorted((i for i, rank in enumerate(ranks) if rank < len(ARTICLE_TYPES)), key=ranks.__getitem__)
+    return tuple(_resolve_refs(nodes[i], index) for i in ranked), broken
 
 
 def _flatten(data: Any) -> list[dict[str, Any]]:
