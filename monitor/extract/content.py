@@ -321,8 +321,6 @@ def _judge(names: str) -> tuple[bool, bool]:
     are furniture; a name of the body wins over furniture names beside it, and
     layout flags (``has-sidebar``, ``without-ads``) say nothing.
     """
-    if not _MAYBE_NAMED.search(" " + names.lower()):
-        return False, False  # most names say nothing: no token needs judging
     body = furniture = False
     for token in names.split():
         verdict = _TOKENS.get(token)
@@ -338,16 +336,16 @@ def _judge(names: str) -> tuple[bool, bool]:
 
 
 _TOKENS: dict[str, int] = {}
-# Matches " " + the lower-cased class/id string wherever any of its tokens could name the body or
-# furniture (a superset of _judge_token: a token's last BEM part starts after whitespace or "_"), so a
-# string it does not match is neutral without splitting it. Two tries: a few letter tests a position.
+# Matches " " + a lower-cased class/id token wherever it could name the body or furniture (a superset
+# of what _judge_token finds in its last BEM part, which starts after "_"): most tokens say nothing,
+# and one scan of two tries (a few letter tests a position) shows it.
 _MAYBE_NAMED = re.compile(_trie_pattern(_FURNITURE_STEMS + _BODY_STEMS) + r"|[\s_-]"
                           + _trie_pattern(_FURNITURE_SHORT + _BODY_WHOLE))
 
 
 def _judge_token(token: str) -> int:
     """0 neutral, 1 names the body, 2 names furniture."""
-    if _LAYOUT_FLAG.match(token):
+    if not _MAYBE_NAMED.search(" " + token.lower()) or _LAYOUT_FLAG.match(token):
         return 0
     part = token.rsplit("__", 1)[-1].split("--", 1)[0].lower()
     if _BODY_NAMES.search(part):
