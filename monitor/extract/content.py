@@ -136,8 +136,16 @@ _DATE_WORDS = re.compile(
 )
 _CAPTION_NAMES = re.compile(r"caption|pie-?de-?foto|leyenda|bildunterschrift|legende", re.IGNORECASE)
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_SENTENCE_END = re.compile(r"[.!?…。！？»\"”)]\s*$")
-_PUNCT = re.compile(r"[.,;:!?。、，]")
+_DIGIT = re.compile(r"\d")
+_SENTENCE_ENDERS = frozenset(".!?…。！？»\"”)")
+
+
+def _ends_sentence(text: str) -> bool:
+    """The last visible character closes a sentence (what ``[.!?…»")]\\s*$`` finds)."""
+    text = text.rstrip()
+    return bool(text) and text[-1] in _SENTENCE_ENDERS
+
+
 
 
 @dataclass(slots=True)
@@ -675,13 +683,14 @@ def _not_body(block: Block, furniture: bool, start: int, headline: str, seen: se
     words = text.count(" ") + 1  # block texts are stripped, single-spaced
     if (words <= 25 and _FURNITURE_LINE.search(text)) or (len(text) < 400 and _has_copyright(text)):
         return "furniture line"
-    if words <= 12 and _BYLINE.search(text) and not _SENTENCE_END.search(text):
+    if words <= 12 and _BYLINE.search(text) and not _ends_sentence(text):
         return "byline"
     if words <= 30 and _CAPTION_LINE.search(text):
         return "credit"
-    if words <= 8 and _DATE_WORDS.search(text) and not _SENTENCE_END.search(text.rstrip(".")):
+    # Every date form holds a digit: the digit scan spares most lines the month-name regex (~10 us).
+    if words <= 8 and _DIGIT.search(text) and _DATE_WORDS.search(text) and not _ends_sentence(text.rstrip(".")):
         return "date line"
-    if not block.is_heading and words <= 2 and len(text) < 25 and not _SENTENCE_END.search(text):
+    if not block.is_heading and words <= 2 and len(text) < 25 and not _ends_sentence(text):
         return "label"
     return ""
 
