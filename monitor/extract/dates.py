@@ -116,6 +116,8 @@ def is_future(value: datetime, now: datetime) -> bool:
 
 def _fold(text: str) -> str:
     """Lower-case, accents off, no-break spaces to spaces (``Septiembre`` -> ``septiembre``)."""
+    if text.isascii():
+        return text.lower()  # what fold_chars gives for ASCII, without its Unicode passes
     return fold_chars(text)  # NFKD also turns no-break spaces into spaces
 
 
