@@ -197,9 +197,15 @@ class Content:
     headline_order: int | None = None  # the headline's block, when found
     paragraphs: list[Block] = field(default_factory=list)  # the body, in order
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (text, why) inside the region
+    furniture_found: frozenset[str] | None = None  # furniture_texts(), once asked
 
     def furniture_texts(self) -> frozenset[str]:
         """Texts the page prints in its furniture (slogans, footers, related boxes, share bars)."""
+        if self.furniture_found is None:  # asked once per hint checked: computed once
+            self.furniture_found = self._furniture_texts()
+        return self.furniture_found
+
+    def _furniture_texts(self) -> frozenset[str]:
         found = {text for text, why in self.dropped if why in ("furniture", "links", "furniture line")}
         for block in self.blocks:
             index = block.owner

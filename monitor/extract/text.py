@@ -59,9 +59,31 @@ def node_text(node: LexborNode) -> str:
 
 
 def drop(root: LexborNode | LexborHTMLParser, selectors: Iterable[str]) -> None:
-    """Remove every node matching any selector (in place)."""
+    """Remove every node matching any selector (in place), in order.
+
+    Selectors whose matches cannot depend on what an earlier one removed (no pseudo-class, no
+    sibling combinator) run as one query: each query compiles its selector and walks the tree.
+    """
+    batch: list[str] = []
     for css in selectors:
-        for node in root.css(css):
+        if any(mark in css for mark in ":+~"):
+            _drop_matches(root, batch)
+            batch = []
+            _drop_matches(root, [css])
+        else:
+            batch.append(css)
+    _drop_matches(root, batch)
+
+
+def _drop_matches(root: LexborNode | LexborHTMLParser, selectors: list[str]) -> None:
+    if not selectors:
+        return
+    last = -1
+    # Last first: a match inside another goes before its ancestor frees it. Lexbor lists a node
+    # once per selector it matches, so repeats are skipped.
+    for node in reversed(root.css(", ".join(selectors))):
+        if node.mem_id != last:
+            last = node.mem_id
             node.decompose()
 
 
