@@ -53,7 +53,10 @@ class Metadata:
         return None
 
     def all(self, name: str) -> tuple[str, ...]:
-        return tuple(v for v in (clean(x) for x in self.meta.get(name, ())) if v)
+        values = self.meta.get(name)
+        if not values:
+            return ()  # most names asked for are absent: no generators built for them
+        return tuple(v for v in map(clean, values) if v)
 
     def ld(self, key: str) -> Any:
         """``key`` from the best JSON-LD object that has it (None when none has)."""
