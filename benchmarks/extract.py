@@ -5,7 +5,9 @@
 Pages: the 124 real pages of ``../shared/extraction-dev`` (decoded once, up front) and
 monitor's own fixture articles (``monitor/testing/sample_sites/*/articles``, read with their
 outlet's configuration, as ``monitor run`` would). In one process, for every page in
-turn and in rotating order (so machine load falls on all three alike), it times:
+turn and in every order in turn (so machine load falls on all three alike, and each
+runs as often right after each of the others: whatever trafilatura leaves in the CPU caches
+costs the next runner, and a plain rotation put monitor after it twice as often as the parse), it times:
 
 * monitor: ``monitor.extract.extract_html`` (the generic extractor; the fixtures with
   their outlet's adapter and selectors);
@@ -26,6 +28,7 @@ import argparse
 import dataclasses
 import gzip
 import importlib.util
+import itertools
 import re
 import sys
 import time
@@ -128,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("trafilatura is not installed (pip install trafilatura): peer column skipped")
     names = list(runners)
+    orders = [list(order) for order in itertools.permutations(names)]
     spent = dict.fromkeys(names, 0.0)
     predictions: dict[str, list[dict[str, Any] | None]] = {n: [] for n in names}
     for doc in docs[:3]:  # warm-up, untimed
@@ -137,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(d.expected is None for d in docs)} fixtures), {args.rounds} rounds, interleaved", flush=True)
     for round_no in range(args.rounds):
         for index, doc in enumerate(docs):
-            order = names[index % len(names):] + names[: index % len(names)]
+            order = orders[index % len(orders)]
             for name in order:
                 start = time.process_time()
                 try:
