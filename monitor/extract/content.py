@@ -426,10 +426,10 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
                 elif run:
                     run.append(" ")
             elif kind == _INLINE:
-                children(child, owner)
+                recurse(child, owner)
             elif kind == _LINK:
                 in_link += 1
-                children(child, owner)
+                recurse(child, owner)
                 in_link -= 1
             elif kind == _BR:
                 if pending_br:
@@ -453,7 +453,7 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
                 index = element(child, owner)
                 if run:
                     flush(owner)
-                children(child, index)
+                recurse(child, index)
                 if run:
                     flush(index)
             child = child.next
@@ -474,9 +474,11 @@ def walk(tree: LexborHTMLParser, h1: LexborNode | None = _UNSET) -> Content:
         return index
 
     element(body, -1)
+    # children() reaches itself through this name: a reference cycle, undone on return, not by the GC.
+    recurse: Any = children
     children(body, 0)
     flush(0)
-    del children, flush, element  # the recursive closure is a reference cycle: undone here, not by the GC
+    recurse = None
     return content
 
 
