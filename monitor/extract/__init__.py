@@ -186,7 +186,7 @@ def _decode(page: Page) -> str:
         except (UnicodeDecodeError, LookupError) as exc:
             raise ParseError(page.final_url, f"cannot decode the page as {page.encoding}: {exc}") from None
     head = text[:2048].lstrip("\ufeff \t\r\n")
-    if not head or "\x00" in text[:4096] or "<" not in head:
+    if not head or text.find("\x00", 0, 4096) >= 0 or "<" not in head:
         raise ParseError(page.final_url, "not an HTML document (empty, binary or plain text)")
     if "\ufffd" in text and text.count("\ufffd") > max(20, len(text) // 50):
         raise ParseError(page.final_url, "undecodable bytes: too many replacement characters")
