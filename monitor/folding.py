@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from functools import cache
 
 
 def _mark_class(low: int, high: int) -> str:
@@ -29,10 +30,15 @@ def _mark_class(low: int, high: int) -> str:
 
 
 # Two classes: sre matches a class of BMP characters from a bitmap (fast); astral marks are
-# rare, and only looked for when the text has astral characters.
+# rare, and only looked for when the text has astral characters -- and only built then: the
+# million code points past the BMP take 70 ms to classify, paid by every process at start.
 _MARKS = re.compile(_mark_class(0, 0x10000))
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_ASTRAL_MARKS = re.compile(_mark_class(0x10000, sys.maxunicode + 1))
+
+
+@cache
+def _astral_marks() -> re.Pattern[str]:
+    return re.compile(_mark_class(0x10000, sys.maxunicode + 1))
 
 
 def fold_chars(text: str) -> str:
@@ -42,7 +48,7 @@ def fold_chars(text: str) -> str:
     if text.isascii():
         return text
     text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-    return _ASTRAL_MARKS.sub("", text) if _ASTRAL.search(text) else text
+    return _astral_marks().sub("", text) if _ASTRAL.search(text) else text
 
 
 _NON_WORD = re.compile(r"[\W_]+")
