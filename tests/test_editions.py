@@ -89,6 +89,23 @@ def test_polled_editions_are_linked_never_merged(tmp_path: Path) -> None:
     assert "### [Cuba rejects US report on trafficking in persons]" not in text
     assert "Cuban sugar harvest" not in text  # the look-alike is not relevant, and not linked
 
+    # A store written before editions existed (or before a rule change) gets the same links from a rebuild.
+    def pairs() -> set[frozenset[tuple[str, str]]]:  # which items are editions of one another (ids are arbitrary)
+        with sqlite3.connect(tmp_path / "store.db") as conn:
+            rows = conn.execute("SELECT edition_id, item_id, language FROM editions").fetchall()
+        return {frozenset((i, lang) for e2, i, lang in rows if e2 == e) for e, _, _ in rows}
+
+    before = pairs()
+    assert len(before) == 3
+    with sqlite3.connect(tmp_path / "store.db") as conn:
+        conn.execute("DELETE FROM editions")
+    for _ in range(2):  # and a second rebuild changes nothing
+        rebuilt = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "stories", "--rebuild"],
+                                 capture_output=True, text=True, timeout=60)
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert "6 items linked to another-language edition" in rebuilt.stdout
+        assert pairs() == before
+
 
 def test_digest_shows_a_story_once_with_its_other_language_edition(polled: tuple[Path, Path]) -> None:
     from monitor import config as config_mod
@@ -107,3 +124,32 @@ def test_digest_shows_a_story_once_with_its_other_language_edition(polled: tuple
     html_page = render(digest, "html")
     assert 'class="edition"' in html_page and "Also in English: <a href" in html_page
     assert '"editions": [' in render(digest, "json")
+
+
+def test_a_store_from_before_editions_gets_its_links_when_upgraded(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from monitor.migrations import MIGRATIONS
+    from monitor.models import iso
+    from monitor.store import Store
+
+    same = [(p.a, p.b) for p in PAIRS if p.same][:3]
+    old = Database(tmp_path / "old.db")
+    MIGRATIONS.apply(old, stop_before="m011_backfill")
+    seq = 0
+    for pair in same:
+        for doc in pair:
+            seq += 1
+            old.table("items").insert({
+                "id": doc.item_id, "seq": seq, "outlet": doc.outlet, "language": doc.language, "url": doc.url,
+                "canonical_url": doc.url, "url_key": doc.url, "title": doc.title, "body": doc.body, "text": doc.body,
+                "published": iso(doc.published), "first_seen": iso(doc.published), "last_seen": iso(doc.published),
+                "version": 1, "relevant": 0,
+            })  # fmt: skip
+    old.close()
+    with Store(tmp_path / "old.db") as store:
+        linked = store.editions_of([doc.item_id for pair in same for doc in pair])
+    assert len(same) == 3
+    for a, b in same:
+        assert linked[a.item_id] == linked[b.item_id], f"{a.title!r} / {b.title!r} not linked on upgrade"
+    assert len(set(linked.values())) == 3

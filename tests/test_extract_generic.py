@@ -120,6 +120,43 @@ def test_a_kicker_or_section_label_another_source_leaves_out_is_not_the_title(he
     assert article.title == "Aprueban plan de recuperación eléctrica"
 
 
+@pytest.mark.parametrize(
+    ("title", "stripped"),
+    [
+        # the site's name mid-title, then only a short credit: the headline ends at the name
+        ("Cuba rechaza informe | teleSUR | por Ana Pérez", "Cuba rechaza informe"),
+        # a section glued to the name with no spaces around the separator
+        ("Cuba rechaza informe-Política|teleSUR", "Cuba rechaza informe"),
+        # a long text after the name is not a credit: nothing is cut
+        ("Cuba rechaza informe | teleSUR | y Venezuela responde con una nota de su cancillería ayer",
+         "Cuba rechaza informe | teleSUR | y Venezuela responde con una nota de su cancillería ayer"),
+        # a hyphenated word is not a separator
+        ("Cuba y Estados Unidos firman acuerdo migratorio-consular", "Cuba y Estados Unidos firman acuerdo migratorio-consular"),
+    ],
+)
+def test_site_name_inside_the_title_ends_it_only_before_a_short_credit(title: str, stripped: str) -> None:
+    assert strip_site(title, {"telesur", "telesurenglish", "telesurtv"}) == stripped
+
+
+@pytest.mark.parametrize(
+    ("og_title", "h1", "expected"),
+    [
+        # unrelated kickers on the same headline: neither is part of it
+        ("Migración: Cuba y EE.UU. retoman conversaciones", "Diplomacia - Cuba y EE.UU. retoman conversaciones",
+         "Cuba y EE.UU. retoman conversaciones"),
+        # the same lead reworded is one headline, kept whole
+        ("Conversaciones migratorias: Cuba y EE.UU. retoman el diálogo",
+         "Conversaciones sobre migración: Cuba y EE.UU. retoman el diálogo",
+         "Conversaciones migratorias: Cuba y EE.UU. retoman el diálogo"),
+    ],
+)
+def test_a_kicker_two_sources_disagree_on_is_dropped(og_title: str, h1: str, expected: str) -> None:
+    prose = "<p>" + "Un párrafo del artículo con texto suficiente para contar como prosa. " * 3 + "</p>"
+    html = f"""<html><head><title>{og_title} - Diario</title><meta property="og:title" content="{og_title}">
+    </head><body><article><h1>{h1}</h1>{prose * 4}</article></body></html>"""
+    assert extract_html(html, "https://www.ejemplo.cu/a/", now=NOW).title == expected
+
+
 def _two_signers(teasers: str) -> str:
     prose = "<p>" + "Un párrafo del artículo con texto suficiente para contar como prosa. " * 3 + "</p>"
     return f"""<html><head><title>T</title><meta property="og:type" content="article">

@@ -29,7 +29,7 @@ RECORD = Path(__file__).resolve().parent / "extraction_dev_scores.json"
 
 # Means over the pages score.py scores for each column; reached at this commit: see README "Extraction".
 FLOORS = {
-    "title": 0.83,
+    "title": 0.85,
     "authors": 0.89,
     "published": 0.97,
     "para_f1_body": 0.89,

@@ -136,7 +136,7 @@ def reclassify(obj: Context) -> None:
 
 
 @click.command(name="stories")
-@click.option("--rebuild", is_flag=True, help="Recompute fingerprints, lookup keys and stories for every item")
+@click.option("--rebuild", is_flag=True, help="Recompute fingerprints, lookup keys, stories and edition links for every item")
 @click.pass_obj
 def stories(obj: Context, rebuild: bool) -> None:
     """Group copies of one text (other outlets, other URLs) into stories.
@@ -144,8 +144,9 @@ def stories(obj: Context, rebuild: bool) -> None:
     Stories are filed as items are saved. Without --rebuild, prints how many
     stories the stored items form. With it, refiles every item under the current
     [stories] thresholds (max_distance, shingle_words), in one transaction, so
-    Datasette keeps showing the old stories until the new ones are complete;
-    running it twice changes nothing.
+    Datasette keeps showing the old stories until the new ones are complete,
+    then links the English and Spanish editions of every item again (stores
+    written before editions existed get theirs); running it twice changes nothing.
 
     \b
     Example:
@@ -162,8 +163,10 @@ def stories(obj: Context, rebuild: bool) -> None:
         return
     with click.progressbar(length=store.count_items(), label="refiling items", file=sys.stderr, show_pos=True) as bar:
         summary = store.rebuild_stories(progress=bar.update)
+    with click.progressbar(length=store.count_items(), label="linking editions", file=sys.stderr, show_pos=True) as bar:
+        linked = store.rebuild_editions(progress=bar.update)
     click.echo(f"rebuilt {summary.items:,} items into {summary.stories:,} stories ({summary.merged:,} merged, "
-               f"{summary.changed:,} changed story) with {thresholds}")
+               f"{summary.changed:,} changed story) with {thresholds}; {linked:,} items linked to another-language edition")
 
 
 @click.command(name="dedupe", hidden=True)

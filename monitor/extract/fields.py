@@ -9,8 +9,9 @@ byline and date lines). :func:`choose_title`, :func:`choose_authors` and
 * Titles: entities decoded everywhere (JSON-LD strings too, twice-encoded ones
   included); the site's name stripped when it stands before or after a separator
   (`` - ``, `` | ``, `` — ``, `` :: ``, ``--`` ...); a heading that *is* the site's
-  name is never a title. The text most sources agree on wins; the visible
-  headline breaks ties.
+  name is never a title. The publisher's own headline field wins (JSON-LD, then
+  OpenGraph, Twitter, ``h1``, ``<title>``); a kicker or label that another
+  source leaves out, or that two sources disagree on, is dropped.
 * Authors: a list. JSON-LD people first, then author meta tags, ``rel=author``/
   ``itemprop=author`` markup, then the printed byline ("By", "Por", "Por:",
   "Autor:", "Redacción"). Photographers ("Foto:", "Photo:") are kept apart, and
@@ -95,7 +96,9 @@ def is_site_name(text: str, names: set[str]) -> bool:
 
 
 def strip_site(title: str, names: set[str]) -> str:
-    """``"Headline - teleSUR English"`` / ``"teleSUR | Headline"`` -> ``"Headline"`` (repeatedly)."""
+    """``"Headline - teleSUR English"`` / ``"teleSUR | Headline"`` -> ``"Headline"`` (repeatedly), also
+    ``"Headline | Site | by Author"`` and a section glued to the name (``"Headline-정치ᅵ한국일보"``)."""
+    title = _cut_at_site(title, names)
     for _ in range(3):
         before = title
         for sep in _SEPARATORS:
@@ -109,6 +112,25 @@ def strip_site(title: str, names: set[str]) -> str:
                 break
         if title == before:
             break
+    return title
+
+
+# A section label glued to the site name at the end, with no spaces around the separator.
+_GLUED_TAIL = re.compile(r"^(.{10,}?)\s*[-|ᅵ｜]+\s*([^\s\-|ᅵ｜]{1,12}[-|ᅵ｜:·]?\s*[^\s\-|ᅵ｜]+)$")
+
+
+def _cut_at_site(title: str, names: set[str]) -> str:
+    """The site's name inside the title ends the headline when only a short credit follows it."""
+    for sep in (" | ", " - ", " — ", " – ", " · "):
+        parts = title.split(sep)
+        for i in range(1, len(parts)):
+            if is_site_name(parts[i], names) and len(" ".join(parts[i + 1:]).split()) <= 5:
+                return sep.join(parts[:i]).strip()
+    match = _GLUED_TAIL.match(title)
+    if match and (tail := _key(match.group(2))) and any(
+        len(n) >= 2 and tail.endswith(n) and tail != n and len(tail) - len(n) <= 12 for n in names
+    ):
+        return match.group(1).strip()
     return title
 
 
@@ -156,9 +178,10 @@ def choose_title(candidates: list[Candidate], names: set[str]) -> Choice:
         if len(others) < 2 or any(own & other for other in others):
             best = cand
             break
-    best = _without_label(best, usable)
+    picked = _without_label(best, usable)
+    origin = raw.get(id(picked), raw[id(best)])  # a kicker-less headline comes from the best source
     # what it beat, as the page printed it (site names and all): that is what `monitor check` shows
-    return Choice(best, tuple(c for c in candidates if c is not raw[id(best)]))
+    return Choice(picked, tuple(c for c in candidates if c is not origin))
 
 
 _KICKER = re.compile(r"^(.{1,80}?):\s+(.+)$")
@@ -176,7 +199,27 @@ def _without_label(best: Candidate, usable: list[Candidate]) -> Candidate:
         for cand in usable:
             if cand is not best and _key(str(cand.value)) == bare:
                 return cand
+    # Two sources print the same headline under unrelated kickers ("Iranischer Angriff auf Israel: X",
+    # "Eskalation im Nahen Osten - X"): neither kicker is the headline, what they share is. Kickers
+    # sharing words are one headline reworded ("Harris in Canada: X" / "Harris' Canadian connections: X").
+    own = _kicker_split(str(best.value))
+    if own is not None:
+        for cand in usable:
+            other = _kicker_split(str(cand.value))
+            if (other is not None and _key(other[1]) == _key(own[1]) and _key(other[0]) != _key(own[0])
+                    and not _words(other[0]) & _words(own[0])):
+                return Candidate(own[1], f"{best.source}, kicker dropped")
     return best
+
+
+_KICKER_SEP = re.compile(r"^(.{1,80}?)(?::| [-–—]) +(.+)$")
+
+
+def _kicker_split(title: str) -> tuple[str, str] | None:
+    match = _KICKER_SEP.match(title)
+    if match is None or len(match.group(1).split()) > 6 or len(match.group(2).split()) < 3:
+        return None
+    return match.group(1), match.group(2)
 
 
 # ---------------------------------------------------------------- authors

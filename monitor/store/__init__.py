@@ -139,6 +139,8 @@ class Store(RunsPart, DigestsPart, BackfillPart):
             MIGRATIONS.apply(self.db)
             if "m005_stories" in pending and self.db.execute("SELECT 1 FROM items LIMIT 1").fetchone():
                 self.rebuild_stories()  # items stored before stories existed get theirs now
+            if "m011_backfill" in pending and self.db.execute("SELECT 1 FROM items LIMIT 1").fetchone():
+                self.rebuild_editions()  # and items stored before editions existed get their links
         if pending:
             log.info("store %s migrated: %s", self.path, ", ".join(pending))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from monitor import editions
@@ -21,19 +21,47 @@ class EditionsPart(StoriesPart):
         """Link a new item to its other-language edition, if one is stored (never merged: two items)."""
         if not article.language:
             return
-        family = editions.family_of(article.outlet)
         doc = editions.EditionDoc(
             item_id=item_id, outlet=article.outlet, language=article.language, url=article.url,
             published=article.published or article.fetched_at, title=article.title, body="\n\n".join(article.body),
             topics=_topics(article.relevance.hits if article.relevance and article.relevance.relevant else ()),
         )
+        self._link_doc(doc, iso(article.fetched_at))
+
+    def rebuild_editions(self, progress: Callable[[int], None] | None = None) -> int:
+        """Link every stored item as if it were saved now, in storage order; returns the items linked.
+
+        Stores written before editions existed, or before a change to the edition rules, get their
+        links. One transaction: readers see the old links until it commits; running it twice
+        changes nothing.
+        """
+        with self._write():
+            self.db.execute("DELETE FROM editions")
+            last = -1
+            sql = ("SELECT seq, id, outlet, language, url, COALESCE(published, first_seen), title, body, relevant,"
+                   " hits, first_seen FROM items WHERE seq > ? ORDER BY seq LIMIT 500")
+            while rows := self.db.execute(sql, [last]).fetchall():
+                for r in rows:
+                    if r[3]:
+                        doc = editions.EditionDoc(
+                            item_id=r[1], outlet=r[2], language=r[3], url=r[4], published=parse_iso(r[5]),
+                            title=r[6] or "", body=r[7] or "", topics=_topics(json.loads(r[9] or "[]") if r[8] else ()))
+                        self._link_doc(doc, r[10])
+                    if progress is not None:
+                        progress(1)
+                last = rows[-1][0]
+            return int(self.db.execute("SELECT COUNT(*) FROM editions").fetchone()[0])
+
+    def _link_doc(self, doc: editions.EditionDoc, seen: str | None) -> None:
+        item_id, language = doc.item_id, doc.language
+        family = editions.family_of(doc.outlet)
         moment = doc.published
         if moment is None:
             return
         window = [iso(moment - editions.WINDOW), iso(moment + editions.WINDOW)]
         # Index range scans over (outlet, language, published|first_seen): only the outlet family's
         # other-language items near this date are read, however large the store or a story grows.
-        others = json.dumps([lang for lang in editions.LANGUAGES if lang != article.language])
+        others = json.dumps([lang for lang in editions.LANGUAGES if lang != language])
         rows = self.db.execute(
             "SELECT i.id, i.outlet, i.language, i.url, COALESCE(i.published, i.first_seen), i.title,"
             " i.body, i.relevant, i.hits, e.edition_id FROM items i LEFT JOIN editions e ON e.item_id = i.id"
@@ -49,7 +77,7 @@ class EditionsPart(StoriesPart):
             editions.EditionDoc(item_id=r[0], outlet=r[1], language=r[2], url=r[3], published=parse_iso(r[4]),
                                 title=r[5] or "", body=r[6] or "",
                                 topics=_topics(json.loads(r[8] or "[]") if r[7] else ()))
-            for r in rows if not (r[9] and article.language in taken.get(r[9], set()))
+            for r in rows if not (r[9] and language in taken.get(r[9], set()))
         ]  # fmt: skip
         best = editions.best_edition(doc, candidates)
         if best is None:
@@ -58,9 +86,9 @@ class EditionsPart(StoriesPart):
         edition_id = next((r[9] for r in rows if r[0] == other.item_id and r[9]), None) or other.item_id
         sql = ("INSERT INTO editions (item_id, edition_id, language, score, reasons, linked) VALUES (?, ?, ?, ?, ?, ?)"
                " ON CONFLICT(item_id) DO NOTHING")
-        stamp = iso(article.fetched_at) or iso(moment) or ""
+        stamp = seen or iso(moment) or ""
         self.db.execute(sql, [other.item_id, edition_id, other.language, None, None, stamp])
-        self.db.execute(sql, [item_id, edition_id, article.language, match.score,
+        self.db.execute(sql, [item_id, edition_id, language, match.score,
                               json.dumps(match.reasons), stamp])
 
     def _languages_by_edition(self, edition_ids: Sequence[str]) -> dict[str, set[str]]:
