@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import logging
 import re
 import tomllib
@@ -66,6 +67,13 @@ _CLOSERS = {"(": ")", "[": "]", "{": "}"}
 
 def pattern_branches(pattern: str) -> list[str]:
     """One rule pattern -> regular-expression branches over folded text."""
+    return list(_branches(pattern))
+
+
+@functools.lru_cache(maxsize=4096)
+def _branches(pattern: str) -> tuple[str, ...]:
+    """pattern_branches, once per pattern: compiling rules asks three times (check, alternation,
+    triggers), and every process compiles them at start."""
     if pattern.startswith("re:"):
         branches = [pattern[3:]]
         try:
@@ -77,9 +85,12 @@ def pattern_branches(pattern: str) -> list[str]:
         if bad:
             raise PatternError(f"a phrase pattern ({bad.group()!r} is regular-expression syntax: start with re:)")
         branches = _Parser(pattern).parse()
-    if any(re.fullmatch(branch, "") for branch in branches):
+    # A phrase branch with a required word cannot match empty text; only the others need the
+    # (costly: one regex compile each) check.
+    literal = not pattern.startswith("re:")
+    if any(not (literal and _required_runs(b)) and re.fullmatch(b, "") for b in branches):
         raise PatternError("a pattern that cannot match empty text")
-    return branches
+    return tuple(branches)
 
 
 def _fold_literal(text: str) -> str:

@@ -523,7 +523,8 @@ class GuardedTransport(httpx.HTTPTransport):
     """httpx's own transport, its connection pool on a :class:`GuardedBackend`."""
 
     def __init__(self, backend: GuardedBackend, limits: httpx.Limits):
-        super().__init__(limits=limits)
+        # No super().__init__(): it builds a pool of its own, loading the CA bundle (~20 ms a
+        # process) for a pool replaced here at once; HTTPTransport's methods use only _pool.
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=limits.max_connections,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from functools import cache
 
 
 def _mark_class(low: int, high: int) -> str:
@@ -29,10 +30,15 @@ def _mark_class(low: int, high: int) -> str:
 
 
 # Two classes: sre matches a class of BMP characters from a bitmap (fast); astral marks are
-# rare, and only looked for when the text has astral characters.
+# rare, and only looked for when the text has astral characters -- and only built then: the
+# million code points past the BMP take 70 ms to classify, paid by every process at start.
 _MARKS = re.compile(_mark_class(0, 0x10000))
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_ASTRAL_MARKS = re.compile(_mark_class(0x10000, sys.maxunicode + 1))
+
+
+@cache
+def _astral_marks() -> re.Pattern[str]:
+    return re.compile(_mark_class(0x10000, sys.maxunicode + 1))
 
 
 def fold_chars(text: str) -> str:
@@ -42,15 +48,28 @@ def fold_chars(text: str) -> str:
     if text.isascii():
         return text
     text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-    return _ASTRAL_MARKS.sub("", text) if _ASTRAL.search(text) else text
+    return _astral_marks().sub("", text) if _ASTRAL.search(text) else text
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+# ASCII letters and digits kept, every other ASCII byte a space (the bytes.translate table).
+_ASCII_SPACED = bytes(c if chr(c).isalnum() else 0x20 for c in range(128)) + bytes(range(128, 256))
+
+
+def spaced_words(text: str) -> str:
+    """Letters and digits only, words separated by single spaces ("a_b, c" -> "a b c").
+
+    Folded text is nearly always ASCII, and a byte table then does in C what the regex
+    does per run (5x faster on an article body); other text takes the regex.
+    """
+    if text.isascii():
+        return " ".join(text.encode("ascii").translate(_ASCII_SPACED).decode("ascii").split())
+    return _NON_WORD.sub(" ", text).strip()
 
 
 def fold(text: str) -> str:
     """Accent-free, case-folded words separated by single spaces ("Anti-Tráfico" -> "anti trafico")."""
-    return _NON_WORD.sub(" ", fold_chars(text)).strip()
+    return spaced_words(fold_chars(text))
 
 
 def fold_words(text: str) -> str:

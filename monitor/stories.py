@@ -42,7 +42,7 @@ from datetime import datetime
 from itertools import combinations
 from typing import Iterable, Sequence
 
-from monitor.folding import fold_chars
+from monitor.folding import fold_chars, spaced_words
 from monitor.models import Article
 
 BITS = 64
@@ -96,16 +96,6 @@ _TRAILER = re.compile(r"\s*(?:the post .{0,300}first appeared on|la informacion 
 # Prensa Latina editor initials closing a text: "jdt/jav/mem/lld", "arb/mgt".
 _SIGN_OFF = re.compile(r"(?:^|\s+)[a-z]{2,4}(?:/[a-z]{2,4})+\s*$")
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*")
-_NON_WORD = re.compile(r"[\W_]+")
-_ASCII_NON_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
-
-
-def _words(text: str) -> str:
-    """Letters and digits only, single-spaced (str.translate for ASCII: 10x faster than the regex)."""
-    spaced = text.translate(_ASCII_NON_WORD) if text.isascii() else _NON_WORD.sub(" ", text)
-    return " ".join(spaced.split())
-
-
 
 
 def _clean_paragraph(paragraph: str) -> str:
@@ -136,10 +126,10 @@ def normalise_for_hash(title: str, paragraphs: Sequence[str]) -> str:
     rewrite headlines more than anything else.
     """
     cleaned = _drop_read_also_headlines([_clean_paragraph(p) for p in paragraphs], paragraphs)
-    body = _words(" ".join(cleaned))
+    body = spaced_words(" ".join(cleaned))
     if len(body.split()) >= MIN_WORDS:
         return body
-    head = _words(fold_chars(title))
+    head = spaced_words(fold_chars(title))
     return f"{head} {body}".strip()
 
 
@@ -157,8 +147,19 @@ def _digests(text: str, shingle_words: int) -> bytes:
         runs = [" ".join(words).encode()] if words else []
     else:
         runs = [" ".join(words[i : i + shingle_words]).encode() for i in range(len(words) - shingle_words + 1)]
-    blake = hashlib.blake2b  # a local name: this loop is the hot path
-    return b"".join([blake(run, digest_size=8).digest() for run in runs])
+    fresh = _BLAKE8.copy  # a local name: this loop is the hot path
+    digests = []
+    for run in runs:
+        blake = fresh()
+        blake.update(run)
+        digests.append(blake.digest())
+    return b"".join(digests)
+
+
+# Copied per shingle: the same digests as blake2b(run, digest_size=8), without parsing the
+# parameters and setting up the state each time (a third less CPU for a 500-word text).
+# Never updated itself, so threads may copy it at once.
+_BLAKE8 = hashlib.blake2b(digest_size=8)
 
 
 def _to_ints(digests: bytes) -> list[int]:
