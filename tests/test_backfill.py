@@ -223,7 +223,7 @@ def test_progress_with_time_left_on_a_terminal_quiet_lines_when_piped(tmp_path: 
 def test_ctrl_c_stops_promptly_and_the_next_run_resumes(tmp_path: Path) -> None:
     with ArchiveSite(first_year=2019, years=1, per_month=10) as site:
         config = tmp_path / "config.toml"
-        config.write_text(archive_config(site.base_url, "store.db", per_host_interval=0.01), encoding="utf-8")
+        config.write_text(archive_config(site.base_url, "store.db", per_host_interval=0.05), encoding="utf-8")  # 120 pages: >= 6 s, time to interrupt
         db = tmp_path / "store.db"
         args = [sys.executable, "-m", "monitor", "--config", str(config), "backfill", "--since", "2019-01-01",
                 "--until", "2019-12-31"]

@@ -309,5 +309,5 @@ def test_module_serves_every_bundled_site_until_interrupted():
             assert HTTP.get(url + "/_trouble/stub").status_code == 200
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=5) == 0
+        assert process.wait(timeout=30) == 0
         process.stdout.close()
