@@ -227,7 +227,9 @@ def test_ctrl_c_stops_promptly_and_the_next_run_resumes(tmp_path: Path) -> None:
         db = tmp_path / "store.db"
         args = [sys.executable, "-m", "monitor", "--config", str(config), "backfill", "--since", "2019-01-01",
                 "--until", "2019-12-31"]
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # a runner started in the background (nohup, `&`) hands its children SIGINT ignored: Ctrl-C is what we test
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 60
         while _items(db) < 20 and time.monotonic() < deadline:
             time.sleep(0.02)

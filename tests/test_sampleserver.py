@@ -297,6 +297,8 @@ def test_module_serves_every_bundled_site_until_interrupted():
     process = subprocess.Popen(
         [sys.executable, "-m", "monitor.testing.sampleserver"], stdout=subprocess.PIPE, text=True, env=env,
         cwd=Path(__file__).parent.parent,
+        # a runner started in the background (nohup, `&`) hands its children SIGINT ignored: Ctrl-C is what we test
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         lines = []
