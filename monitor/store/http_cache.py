@@ -38,15 +38,7 @@ class HttpCache:
 
     def put(self, url: str, validators: Validators) -> None:
         """Always overwrite: stale validators are how readers miss edits (FIELD_NOTES 7)."""
-        values = [getattr(validators, name) for name in self._COLUMNS]
-        values = [iso(v) if isinstance(v, datetime) else v for v in values]
-        updates = ", ".join(f"{name} = excluded.{name}" for name in self._COLUMNS)
-        sql = (
-            f"INSERT INTO http_cache (url, {', '.join(self._COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
-            f" ON CONFLICT(url) DO UPDATE SET {updates}"
-        )
-        with self._store._write():
-            self._store.db.execute(sql, [url, *values])
+        _upsert(self._store, "http_cache", "url", url, self._COLUMNS, validators)
 
 
 class RobotsTxt:
@@ -71,12 +63,16 @@ class RobotsTxt:
         return StoredRobots(**values, checked_at=checked, expires=expires)
 
     def put(self, host: str, robots: StoredRobots) -> None:
-        values = [getattr(robots, name) for name in self._COLUMNS]
-        values = [iso(v) if isinstance(v, datetime) else v for v in values]
-        updates = ", ".join(f"{name} = excluded.{name}" for name in self._COLUMNS)
-        sql = (
-            f"INSERT INTO robots_txt (host, {', '.join(self._COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            f" ON CONFLICT(host) DO UPDATE SET {updates}"
-        )
-        with self._store._write():
-            self._store.db.execute(sql, [host, *values])
+        _upsert(self._store, "robots_txt", "host", host, self._COLUMNS, robots)
+
+
+def _upsert(store: Base, table: str, key: str, value: str, columns: tuple[str, ...], record: object) -> None:
+    """One row per key, always overwritten with the record's columns (datetimes as ISO text)."""
+    values = [getattr(record, name) for name in columns]
+    values = [iso(v) if isinstance(v, datetime) else v for v in values]
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
+    marks = ", ".join("?" * (len(columns) + 1))
+    sql = (f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES ({marks})"
+           f" ON CONFLICT({key}) DO UPDATE SET {updates}")
+    with store._write():
+        store.db.execute(sql, [value, *values])
