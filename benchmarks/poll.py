@@ -1,6 +1,6 @@
 """`monitor poll` over many outlets on loopback: CPU per article, and what a no-news poll costs.
 
-    python benchmarks/poll.py [--outlets 200] [--articles 50] [--interval 0.02]
+    python benchmarks/poll.py [--outlets 200] [--articles 50] [--interval 0.02] [--stages]
 
 A server process (not counted) serves ``--outlets`` sites, each on its own port
 (per-host politeness is per site), shaped like the sample sites (Radio Habana
@@ -23,6 +23,9 @@ Goals (printed, never asserted): first poll <= 3 ms CPU per article and <= 2x
 the plain script; second poll <= 1 s of work. ``--interval`` is the per-host
 politeness interval (the product's default is 1 s; waits cost wall time,
 not CPU, so a short one keeps the run short without changing the CPU figures).
+``--stages`` runs the first poll under ``benchmarks/stages.py`` and prints its
+CPU per stage (discovery, fetch, extraction, classification, the save and its
+parts), which is where a goal not met says what it would take.
 """
 
 from __future__ import annotations
@@ -208,6 +211,8 @@ def main() -> None:
     parser.add_argument("--outlets", type=int, default=200)
     parser.add_argument("--articles", type=int, default=50, help="feed entries (= articles) per outlet")
     parser.add_argument("--interval", type=float, default=0.02, help="per_host_interval for monitor poll, seconds")
+    parser.add_argument("--stages", action="store_true",
+                        help="time the first poll's stages too (benchmarks/stages.py: thread CPU per stage)")
     parser.add_argument("--plain", nargs=2, type=Path, help=argparse.SUPPRESS)  # sites.json db: run the baseline
     args = parser.parse_args()
     if args.plain:
@@ -241,7 +246,9 @@ def run(args: argparse.Namespace, ports: list[int], counts: Any) -> None:
         env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
         _, start_cpu, _, _ = measured([sys.executable, "-c", "import monitor.cli, monitor.pipeline"], env=env)
         _snapshot(counts)
-        first, cpu1, wall1, rss1 = measured([*monitor, "--config", str(config), "poll"], (0, 1), env=env, cwd=folder)
+        staged = [sys.executable, str(HERE / "stages.py"), str(folder / "stages.json"), "--"] if args.stages else monitor
+        first, cpu1, wall1, rss1 = measured([*staged, "--config", str(config), "poll"], (0, 1), env=env, cwd=folder)
+        stages = json.loads((folder / "stages.json").read_text()) if args.stages else None
         asked1 = _snapshot(counts)
         stored = _count_items(folder / "poll.db")
         second, cpu2, wall2, rss2 = measured([*monitor, "--config", str(config), "poll"], (0, 1), env=env, cwd=folder)
@@ -260,6 +267,13 @@ def run(args: argparse.Namespace, ports: list[int], counts: Any) -> None:
     print(f"{'monitor poll, second (no news)':<34} {cpu2:>7.2f} {wall2:>7.2f} {'':>14} {'':>7} {rss2:>6.0f} MB")
     print(f"interpreter start + imports of monitor: {start_cpu:.2f} s CPU (inside both monitor figures)")
     print(f"first poll asked for: {asked1}")
+    if stages is not None:
+        print("first poll, thread CPU per stage (benchmarks/stages.py), ms per stored article:")
+        saved = max(stages["saved"], 1)
+        for label, seconds in stages["stages"]:
+            print(f"  {label:<44} {seconds / saved * 1e3:6.2f}")
+        rest = stages["cpu"] - sum(s for label, s in stages["stages"] if not label.startswith(" "))
+        print(f"  {'the rest (start, imports, config, runs, main thread)':<44} {rest / saved * 1e3:6.2f}")
     print(f"second poll asked for: {asked2}")
     print(f"first poll summary: {first.stdout.strip().splitlines()[-1] if first.stdout.strip() else first.stderr[-300:]}")
     print(f"second poll summary: {second.stdout.strip().splitlines()[-1] if second.stdout.strip() else second.stderr[-300:]}")
