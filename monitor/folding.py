@@ -47,7 +47,8 @@ def fold_chars(text: str) -> str:
     text = text.casefold()
     if text.isascii():
         return text
-    text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    # casefold again after NFKD: compatibility forms decompose to capitals ("𝐓𝐫𝐚𝐭𝐚" -> "Trata")
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", text).casefold())
     return _astral_marks().sub("", text) if _ASTRAL.search(text) else text
 
 

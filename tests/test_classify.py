@@ -189,6 +189,8 @@ def test_json_keys_in_documented_order(rules: Ruleset) -> None:
         ("la «trata» de personas", "trata-de-personas", "trata de personas"),
         ("víctimas de la trata", "trata", "victimas de la trata"),
         ("Niñas víctimas de trata", "trata", "victimas de trata"),
+        ("\U0001d413\U0001d42b\U0001d41a\U0001d42d\U0001d41a \U0001d41d\U0001d41e \U0001d429\U0001d41e\U0001d42b\U0001d42c\U0001d428\U0001d427\U0001d41a\U0001d42c",
+         "trata-de-personas", "trata de personas"),  # a headline styled in bold maths letters, as pasted from social media
     ],
 )
 def test_accents_case_and_punctuation_are_folded(rules: Ruleset, text: str, rule: str, matched: str) -> None:
@@ -205,6 +207,8 @@ def test_accents_case_and_punctuation_are_folded(rules: Ruleset, text: str, rule
         ("İstanbul ﬁnal", "istanbul final"),
         ("snake_case", "snake case"),
         ("Tra\U0001d167ta", "trata"),  # a mark past the BMP goes too (its class is built on first need)
+        ("\U0001d413\U0001d42b\U0001d41a\U0001d42d\U0001d41a TRÁFICO", "trata trafico"),  # styled "𝐓𝐫𝐚𝐭𝐚" (bold maths letters)
+        ("ＴＲＡＴＡ", "trata"),  # full-width
     ],
 )
 def test_fold(raw: str, folded: str) -> None:
