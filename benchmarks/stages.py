@@ -30,7 +30,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-# (module, attribute path, label): timed in this order of nesting, outer first.
+# (module, attribute path, label). Stages share one nesting level: a stage inside another counts in the outer.
 STAGES = (
     ("monitor.discover", "discover", "discovery (feeds, listings)"),
     ("monitor.fetch", "Fetcher.get", "fetch (article pages)"),
@@ -47,6 +47,7 @@ SAVE_PARTS = (
 )
 
 _spent: dict[str, float] = {}
+_calls: dict[str, int] = {}
 _lock = threading.Lock()
 _depth = threading.local()
 
@@ -64,6 +65,7 @@ def _timed(function: Callable[..., Any], label: str, level: str) -> Callable[...
                 spent = time.thread_time() - start
                 with _lock:
                     _spent[label] = _spent.get(label, 0.0) + spent
+                    _calls[label] = _calls.get(label, 0) + 1
 
     return timed
 
@@ -85,16 +87,6 @@ def main() -> None:
     out = Path(sys.argv[1])
     _install(STAGES, "stage")
     _install(SAVE_PARTS, "part")
-    from monitor.store import Store
-
-    saved = [0]
-    save = Store.save
-
-    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
-        saved[0] += 1
-        return save(self, *args, **kwargs)
-
-    Store.save = counted  # type: ignore[method-assign]
     sys.argv = ["monitor", *sys.argv[3:]]
     try:
         runpy.run_module("monitor", run_name="__main__")
@@ -104,7 +96,7 @@ def main() -> None:
         code = 0
     finally:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        out.write_text(json.dumps({"cpu": usage.ru_utime + usage.ru_stime, "saved": saved[0],
+        out.write_text(json.dumps({"cpu": usage.ru_utime + usage.ru_stime, "saved": _calls.get(STAGES[-1][2], 0),
                                    "stages": [(label, _spent.get(label, 0.0)) for _, _, label in STAGES + SAVE_PARTS]}))  # fmt: skip
     raise SystemExit(code)
 
